@@ -1,0 +1,15 @@
+"""One pytest test case per check id. The judging happened in
+harness/judge.py; a case only states its verdict, so the test ids, KTAP
+names and JUnit names are the check ids themselves."""
+
+import pytest
+
+from harness.judge import FAIL, SKIP
+from harness.report import failure_text
+
+
+def test_check(verdict):
+    if verdict.status == SKIP:
+        pytest.skip(verdict.message)
+    if verdict.status == FAIL:
+        pytest.fail(failure_text(verdict), pytrace=False)

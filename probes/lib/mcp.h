@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mcp.h - the small C library every mcprobe probe is built on.
+ *
+ * A probe observes; it never judges. It runs each scenario in a forked
+ * child that first moves into a private network namespace (unshare), so a
+ * scenario can never touch the namespace the probe was started in, and the
+ * namespace disappears with the child even when it is SIGKILLed: nothing is
+ * named, mounted or left behind.
+ *
+ * Observations are JSON Lines on stdout, one object per check id:
+ *   {"id":"ipv4.membership.limit.default","facts":{"value":20}}
+ * and, when a whole probe cannot run:
+ *   {"probe":"membership","skip":"reason"}
+ *
+ * Helpers return -1 and set errno on failure, like system calls.
+ */
+#ifndef MCP_H
+#define MCP_H
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define MCP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---------- scenarios and the probe main loop ---------- */
+
+struct mcp_scenario {
+	const char *name;	/* e.g. "limit", shown in broken-scenario records */
+	void (*run)(void);	/* runs in a fresh child inside a fresh netns */
+	unsigned int timeout_s;	/* 0: default bound (10 s) */
+};
+
+/*
+ * Runs every scenario (or those named by --only) sequentially, each in a
+ * fresh child process inside a fresh network namespace with lo up.
+ * Options: --list, --only NAME[,NAME], --pause-after CHECK_ID (test hook: the
+ * scenario stops for up to 60 s after emitting that check, so a test can
+ * SIGKILL a run half way), --repeat N.
+ * Exit: 0 ran, 4 whole probe skipped (no privilege / no netns), 1 a scenario broke.
+ */
+int mcp_main(int argc, char **argv, const char *probe,
+	     const struct mcp_scenario *sc, size_t n);
+
+/* Record that the running scenario could not do its work (setup failed). */
+void mcp_broken(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* ---------- namespaces ---------- */
+
+/* The fd of the namespace the calling thread is in now (O_CLOEXEC). */
+int mcp_ns_self(void);
+/* Make a new netns, bring its lo up, return its fd; the caller stays where it was. */
+int mcp_ns_new(void);
+int mcp_ns_enter(int nsfd);
+
+/* ---------- rtnetlink (the current netns) ---------- */
+
+int mcp_ifindex(const char *ifname);	/* -1/ENODEV if absent */
+int mcp_link_set_up(const char *ifname, int up);
+/* veth pair; the peer end is moved into peer_nsfd (-1: stays here). */
+int mcp_veth_add(const char *name, const char *peer, int peer_nsfd);
+int mcp_link_del(const char *ifname);
+int mcp_addr_add(const char *ifname, const char *cidr);	/* "10.0.0.1/24" */
+int mcp_addr_del(const char *ifname, const char *cidr);
+/* dst "224.0.0.0/4" or "default"; gw may be NULL. */
+int mcp_route_add(const char *dst, const char *ifname, const char *gw);
+int mcp_route_del(const char *dst, const char *ifname, const char *gw);
+
+/*
+ * A veth pair from here to the namespace peer_nsfd: local end "local" with
+ * local_cidr, peer end "peer" with peer_cidr (NULL: no address), both up.
+ * The caller stays in its own namespace.
+ */
+int mcp_link_pair(const char *local, const char *local_cidr, int peer_nsfd,
+		  const char *peer, const char *peer_cidr);
+
+/* ---------- sysctls of the current netns ---------- */
+
+/* name uses dots or slashes: "net.ipv4.igmp_max_memberships" */
+int mcp_sysctl_set(const char *name, const char *value);
+int mcp_sysctl_set_int(const char *name, long value);
+int mcp_sysctl_get_int(const char *name, long *out);
+/* Sets, then reads back; breaks the scenario if the kernel did not take it. */
+void mcp_pin(const char *name, long value);
+
+/* ---------- /proc/net/igmp of the current netns ---------- */
+
+struct mcp_igmp_row {
+	char dev[32];
+	int ifindex;
+	struct in_addr group;
+	int users;
+};
+/* Fills up to max rows; returns the number of rows (may exceed max). */
+int mcp_igmp_rows(struct mcp_igmp_row *rows, int max);
+/* Users of group on dev, 0 if absent. */
+int mcp_igmp_users(const char *dev, const char *group);
+
+/* ---------- socket helpers ---------- */
+
+struct in_addr mcp_in(const char *dotted);
+/* IP_ADD/DROP_MEMBERSHIP with ip_mreqn (ifindex) or ip_mreq (address). */
+int mcp_join_ifindex(int fd, const char *group, int ifindex);
+int mcp_join_addr(int fd, const char *group, const char *ifaddr);
+int mcp_drop_ifindex(int fd, const char *group, int ifindex);
+int mcp_drop_addr(int fd, const char *group, const char *ifaddr);
+/* MCAST_JOIN_GROUP / MCAST_LEAVE_GROUP */
+int mcp_mcast_join(int fd, const char *group, int ifindex);
+int mcp_mcast_leave(int fd, const char *group, int ifindex);
+/* The n-th group of a block used for "many groups": 239.<n>.<n>.<n> style, distinct for n < 2^16. */
+const char *mcp_nth_group(unsigned int n);
+/* A page whose contents cannot be read (PROT_NONE), for EFAULT rows. */
+void *mcp_unreadable_page(void);
+
+/* ---------- observations (JSON Lines on stdout) ---------- */
+
+/* errno name ("ENOBUFS"), or "0" for 0 */
+const char *mcp_errname(int err);
+
+void obs_begin(const char *id_fmt, ...) __attribute__((format(printf, 1, 2)));
+void obs_int(const char *key, long long v);
+void obs_bool(const char *key, int v);
+void obs_str(const char *key, const char *v);
+void obs_null(const char *key);
+/* "ret": rc and "errno": name (null when rc >= 0). Pass errno captured right after the call. */
+void obs_call(const char *prefix, int rc, int err);
+/* Arrays/objects: key NULL inside arrays. */
+void obs_arr_begin(const char *key);
+void obs_arr_end(void);
+void obs_obj_begin(const char *key);
+void obs_obj_end(void);
+/* The /proc/net/igmp rows of this netns except the automatic 224.0.0.1 ones, as
+ * strings "dev group users=N", sorted. */
+void obs_igmp(const char *key);
+void obs_end(void);
+
+/*
+ * Shorthand for the common "one call, one check": performs nothing itself,
+ * records rc/errno under "ret"/"errno".
+ */
+#define OBS_CALL(id, rc_expr)                                 \
+	do {                                                  \
+		int __rc, __err;                              \
+		errno = 0;                                    \
+		__rc = (rc_expr);                             \
+		__err = errno;                                \
+		obs_begin("%s", id);                          \
+		obs_call(NULL, __rc, __err);                  \
+		obs_end();                                    \
+	} while (0)
+
+/* Capture rc and errno of an expression without losing errno to later calls. */
+struct mcp_res {
+	int rc;
+	int err;
+};
+#define MCP_TRY(expr) \
+	({ errno = 0; int __r = (expr); (struct mcp_res){ __r, __r < 0 ? errno : 0 }; })
+void obs_res(const char *prefix, struct mcp_res r);
+
+#endif
