@@ -7,6 +7,7 @@ Exit codes are kselftest's: 0 pass, 1 fail, 4 everything skipped."""
 
 import argparse
 import os
+import signal
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,7 +23,10 @@ def main(argv=None):
     ap.add_argument("--out", help="directory for reports (default build/)")
     ap.add_argument("--repeat", type=int, default=1, help="run the probes N times; a check fails if any run fails")
     ap.add_argument("--bindir", help="probe binaries (default probes/bin)")
+    ap.add_argument("--probe-arg", action="append", default=[],
+                    help="extra argument for every probe (e.g. --probe-arg=--pause-after=ID in tests)")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends us quietly
     if args.observations and not args.kernel_release:
         ap.error("--observations needs --kernel-release")
 
@@ -32,7 +36,8 @@ def main(argv=None):
     opts = Options(ROOT, expected_dir=args.expected, observations=args.observations,
                    kernel_release=args.kernel_release,
                    areas=[a for a in (args.areas or "").split(",") if a] or None,
-                   out_dir=args.out, repeat=args.repeat, bindir=args.bindir)
+                   out_dir=args.out, repeat=args.repeat, bindir=args.bindir,
+                   probe_args=args.probe_arg)
     plugin = Plugin(opts)
     rc = pytest.main(["-p", "no:terminal", "-p", "no:cacheprovider",
                       "--rootdir", ROOT, "-c", os.devnull,

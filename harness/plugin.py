@@ -46,6 +46,8 @@ def gather(opts):
         run, raw = observe.read_observations(opts.observations)
         meta["observations_from"] = opts.observations
         runs = [run]
+        for cid in run.facts:
+            run.area_of[cid] = run.area_of.get(cid) or exp.area_of(cid)
         if opts.areas:
             _keep_areas(run, opts.areas)
     else:

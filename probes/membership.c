@@ -890,11 +890,12 @@ static void socket_types(void)
 
 		if (fd < 0) {
 			int e = errno;
+			char id[128];
 
 			/* e.g. UDP-Lite built out: a missing feature, not a result */
-			printf("{\"id\":\"ipv4.membership.socket.%s\",\"skip\":\"socket(%d, %d, %d): %s: not supported by this kernel\"}\n",
-			       rows[i].name, rows[i].family, rows[i].type, rows[i].proto, mcp_errname(e));
-			fflush(stdout);
+			snprintf(id, sizeof(id), "ipv4.membership.socket.%s", rows[i].name);
+			obs_skip(id, "socket(%d, %d, %d): %s: not supported by this kernel",
+				 rows[i].family, rows[i].type, rows[i].proto, mcp_errname(e));
 			continue;
 		}
 		obs_begin("ipv4.membership.socket.%s", rows[i].name);

@@ -125,6 +125,8 @@ void obs_begin(const char *id_fmt, ...)
 	jdepth = 0;
 	jputs("{\"id\":");
 	jstr(cur_id);
+	jputs(",\"probe\":");
+	jstr(cur_probe);
 	jputs(",\"facts\":{");
 	jdepth = 1;
 	jfirst[1] = 1;
@@ -253,6 +255,26 @@ void obs_end(void)
 		 * SIGKILL the run half way. Bounded so it can never hang a run. */
 		poll(NULL, 0, 60000);
 	}
+}
+
+void obs_skip(const char *id, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	jlen = 0;
+	jdepth = 0;
+	jputs("{\"id\":");
+	jstr(id);
+	jputs(",\"probe\":");
+	jstr(cur_probe);
+	jputs(",\"skip\":");
+	jstr(msg);
+	jputs("}");
+	jflush_line();
 }
 
 static void emit_record(const char *kind, const char *msg)

@@ -9,7 +9,7 @@
  * named, mounted or left behind.
  *
  * Observations are JSON Lines on stdout, one object per check id:
- *   {"id":"ipv4.membership.limit.default","facts":{"value":20}}
+ *   {"id":"ipv4.membership.limit.default","probe":"membership","facts":{"value":20}}
  * and, when a whole probe cannot run:
  *   {"probe":"membership","skip":"reason"}
  *
@@ -136,6 +136,8 @@ void obs_obj_end(void);
  * strings "dev group users=N", sorted. */
 void obs_igmp(const char *key);
 void obs_end(void);
+/* This one check cannot be observed here (a kernel feature is missing): SKIP with the reason. */
+void obs_skip(const char *id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * Shorthand for the common "one call, one check": performs nothing itself,
