@@ -106,23 +106,44 @@ def test_every_check_of_every_area_can_fail(all_observations):
     print("mutation-proven checks per area:", areas)
 
 
-def test_unprivileged_run_skips_everything_with_reason_and_exit_4(tmp_path):
+def _world_can_read(path):
+    while path != "/":
+        if not os.stat(path).st_mode & 0o005:
+            return False
+        path = os.path.dirname(path)
+    return True
+
+
+@pytest.mark.parametrize("who", ["root_without_capabilities", "nobody"])
+def test_unprivileged_run_skips_everything_with_reason_and_exit_4(who):
     if os.geteuid() != 0:
-        pytest.skip("needs root to switch to an unprivileged user")
+        pytest.skip("needs root to drop privileges")
     if not shutil.which("setpriv"):
         pytest.skip("setpriv (util-linux) not installed")
-    out = tmp_path / "out"
-    out.mkdir()
-    os.chmod(tmp_path, 0o777)
+    if who == "nobody" and not _world_can_read(ROOT):
+        pytest.skip("the checkout is not readable by other users; the capability-less variant covers this")
+    import tempfile
+    out = tempfile.mkdtemp(prefix="mcprobe-unprivileged-")  # pytest's tmp_path is root-only
     os.chmod(out, 0o777)
-    p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-                        PYTHON, "-m", "harness", "--out", str(out)],
-                       cwd=ROOT, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
-                       env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"})
+    try:
+        p = _run_unprivileged(out, who)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
     assert p.returncode == 4, p.stdout[-2000:] + p.stderr
     results = [ln for ln in Parser().parse_text(p.stdout) if ln.category == "test"]
     assert results and all(r.skip for r in results)
     assert "cannot create a network namespace" in p.stdout
+
+
+def _run_unprivileged(out, who):
+    if who == "nobody":
+        drop = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
+    else:
+        # uid 0 with an empty bounding set: execve grants no capabilities
+        drop = ["--inh-caps=-all", "--bounding-set=-all"]
+    return subprocess.run(["setpriv", *drop, PYTHON, "-m", "harness", "--out", out],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+                          env={"PATH": "/usr/bin:/bin", "HOME": out, "PYTHONDONTWRITEBYTECODE": "1"})
 
 
 def test_make_check_ktap_parses_and_junit_has_one_testcase_per_check(tmp_path):
