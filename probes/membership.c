@@ -296,6 +296,27 @@ static int j_idx_v0(int fd) { return mcp_join_ifindex(fd, G1, v0); }
 static int j_idx_w0(int fd) { return mcp_join_ifindex(fd, G1, w0); }
 static int j_mcast_v0(int fd) { return mcp_mcast_join(fd, G1, v0); }
 static int j_any(int fd) { return mcp_join_ifindex(fd, G1, 0); }
+static int d_idx_v0(int fd) { return mcp_drop_ifindex(fd, G1, v0); }
+static int d_idx_w0(int fd) { return mcp_drop_ifindex(fd, G1, w0); }
+static int d_addr_v0(int fd) { return mcp_drop_addr(fd, G1, "10.0.0.1"); }
+static int d_mcast_v0(int fd) { return mcp_mcast_leave(fd, G1, v0); }
+
+/* Two calls on one fresh socket; records both and where G1 is joined after. */
+static void pair_row(const struct twice *row, const char *k1, const char *k2, int users)
+{
+	int fd = udp();
+	struct mcp_res a = MCP_TRY(row->first(fd));
+	struct mcp_res b = MCP_TRY(row->second(fd));
+
+	obs_begin("%s", row->id);
+	obs_res(k1, a);
+	obs_res(k2, b);
+	obs_str("member_on", devs_of(G1));
+	if (users)
+		obs_int("users_v0", mcp_igmp_users("v0", G1));
+	obs_end();
+	close(fd);	/* leaves whatever the row left joined */
+}
 
 static void duplicate(void)
 {
@@ -313,19 +334,8 @@ static void duplicate(void)
 	/* INADDR_ANY resolves through this route; only the row that uses it cares */
 	if (mcp_route_add("224.0.0.0/4", "v0", NULL) < 0)
 		mcp_broken("route 224/4");
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int fd = udp();
-		struct mcp_res a = MCP_TRY(rows[i].first(fd));
-		struct mcp_res b = MCP_TRY(rows[i].second(fd));
-
-		obs_begin("%s", rows[i].id);
-		obs_res("first", a);
-		obs_res("second", b);
-		obs_str("member_on", devs_of(G1));
-		obs_int("users_v0", mcp_igmp_users("v0", G1));
-		obs_end();
-		close(fd);
-	}
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++)
+		pair_row(&rows[i], "first", "second", 1);
 
 	/* two sockets, one group, one interface: one device record, two users */
 	{
@@ -381,63 +391,22 @@ static void drop(void)
 	}
 	close(fd);
 
-	/* join and drop naming the interface differently: stored with its ifindex */
-	fd = udp();
+	/* join and drop naming the interface differently: entries are stored with the resolved ifindex */
 	{
-		struct mcp_res j = MCP_TRY(mcp_join_addr(fd, G1, "10.0.0.1"));
-		struct mcp_res d = MCP_TRY(mcp_drop_ifindex(fd, G1, v0));
+		static const struct twice rows[] = {
+			{ "ipv4.membership.drop.joined_by_address_dropped_by_ifindex", j_addr_v0, d_idx_v0 },
+			{ "ipv4.membership.drop.joined_by_ifindex_dropped_by_address", j_idx_v0, d_addr_v0 },
+			{ "ipv4.membership.drop.other_interface_keeps_membership", j_idx_v0, d_idx_w0 },
+			{ "ipv4.membership.drop.mcast_leave_group_after_ip_add_membership", j_idx_v0, d_mcast_v0 },
+			{ "ipv4.membership.drop.ip_drop_by_address_after_mcast_join_group", j_mcast_v0, d_addr_v0 },
+			{ "ipv4.membership.drop.route_resolved_join_dropped_by_address", j_any, d_addr_v0 },
+		};
 
-		obs_begin("ipv4.membership.drop.joined_by_address_dropped_by_ifindex");
-		obs_res("join", j);
-		obs_res("drop", d);
-		obs_str("member_on", devs_of(G1));
-		obs_end();
-
-		j = MCP_TRY(mcp_join_ifindex(fd, G1, v0));
-		d = MCP_TRY(mcp_drop_addr(fd, G1, "10.0.0.1"));
-		obs_begin("ipv4.membership.drop.joined_by_ifindex_dropped_by_address");
-		obs_res("join", j);
-		obs_res("drop", d);
-		obs_str("member_on", devs_of(G1));
-		obs_end();
-
-		j = MCP_TRY(mcp_join_ifindex(fd, G1, v0));
-		d = MCP_TRY(mcp_drop_ifindex(fd, G1, w0));
-		obs_begin("ipv4.membership.drop.other_interface_keeps_membership");
-		obs_res("join", j);
-		obs_res("drop", d);
-		obs_str("member_on", devs_of(G1));
-		obs_end();
-		mcp_drop_ifindex(fd, G1, v0);
-
-		j = MCP_TRY(mcp_join_ifindex(fd, G1, v0));
-		d = MCP_TRY(mcp_mcast_leave(fd, G1, v0));
-		obs_begin("ipv4.membership.drop.mcast_leave_group_after_ip_add_membership");
-		obs_res("join", j);
-		obs_res("leave", d);
-		obs_str("member_on", devs_of(G1));
-		obs_end();
-
-		j = MCP_TRY(mcp_mcast_join(fd, G1, v0));
-		d = MCP_TRY(mcp_drop_addr(fd, G1, "10.0.0.1"));
-		obs_begin("ipv4.membership.drop.ip_drop_by_address_after_mcast_join_group");
-		obs_res("join", j);
-		obs_res("drop", d);
-		obs_str("member_on", devs_of(G1));
-		obs_end();
-
-		/* joined through the route (0.0.0.0), dropped naming the address */
 		if (mcp_route_add("224.0.0.0/4", "v0", NULL) < 0)
 			mcp_broken("route 224/4");
-		j = MCP_TRY(mcp_join_ifindex(fd, G1, 0));
-		d = MCP_TRY(mcp_drop_addr(fd, G1, "10.0.0.1"));
-		obs_begin("ipv4.membership.drop.route_resolved_join_dropped_by_address");
-		obs_res("join", j);
-		obs_res("drop", d);
-		obs_str("member_on", devs_of(G1));
-		obs_end();
+		for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++)
+			pair_row(&rows[i], "join", "drop", 0);
 	}
-	close(fd);
 }
 
 /* ------------------------------------------------------------------ */

@@ -257,6 +257,23 @@ void obs_end(void)
 	}
 }
 
+/* One flat line of string members: {"k0":"v0","k1":"v1",...}; kv ends with NULL. */
+static void emit_strings(const char *const *kv)
+{
+	jlen = 0;
+	jdepth = 0;
+	jputs("{");
+	for (int i = 0; kv[i]; i += 2) {
+		if (i)
+			jputs(",");
+		jstr(kv[i]);
+		jputs(":");
+		jstr(kv[i + 1]);
+	}
+	jputs("}");
+	jflush_line();
+}
+
 void obs_skip(const char *id, const char *fmt, ...)
 {
 	char msg[512];
@@ -265,32 +282,12 @@ void obs_skip(const char *id, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	jlen = 0;
-	jdepth = 0;
-	jputs("{\"id\":");
-	jstr(id);
-	jputs(",\"probe\":");
-	jstr(cur_probe);
-	jputs(",\"skip\":");
-	jstr(msg);
-	jputs("}");
-	jflush_line();
+	emit_strings((const char *const[]){ "id", id, "probe", cur_probe, "skip", msg, NULL });
 }
 
 static void emit_record(const char *kind, const char *msg)
 {
-	jlen = 0;
-	jdepth = 0;
-	jputs("{\"probe\":");
-	jstr(cur_probe);
-	jputs(",\"scenario\":");
-	jstr(cur_scenario);
-	jputs(",");
-	jstr(kind);
-	jputs(":");
-	jstr(msg);
-	jputs("}");
-	jflush_line();
+	emit_strings((const char *const[]){ "probe", cur_probe, "scenario", cur_scenario, kind, msg, NULL });
 }
 
 void mcp_broken(const char *fmt, ...)
@@ -960,14 +957,7 @@ int mcp_main(int argc, char **argv, const char *probe,
 
 		snprintf(msg, sizeof(msg), "cannot create a network namespace (unshare CLONE_NEWNET: %s); run as root with CAP_SYS_ADMIN",
 			 mcp_errname(err));
-		cur_scenario = "*";
-		jlen = 0;
-		jputs("{\"probe\":");
-		jstr(probe);
-		jputs(",\"skip\":");
-		jstr(msg);
-		jputs("}");
-		jflush_line();
+		emit_strings((const char *const[]){ "probe", probe, "skip", msg, NULL });
 		return 4;
 	}
 	for (long r = 0; r < repeat; r++)
