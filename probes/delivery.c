@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * delivery - which IPv4 UDP sockets receive a multicast datagram.
+ *
+ * Tested: multicast as IPC on lo (one sender, 1/2/8 receivers sharing a port
+ * with SO_REUSEADDR, IP_MULTICAST_IF by address and by ifindex: every
+ * receiver gets every datagram intact and in order); which sockets on the
+ * port receive (not joined, joined another group, bound to the group, bound
+ * to another group, bound to a unicast address, unicast to the same port,
+ * SO_REUSEPORT groups); IP_MULTICAST_ALL (defaults for AF_INET and AF_INET6
+ * sockets, accepted values, effect on unjoined sockets, 224.0.0.1 with no
+ * join); connect() to a group; sendto() with no multicast route.
+ *
+ * Environment: each scenario runs in a fresh network namespace with only lo
+ * (127.0.0.1/8) up; "noroute" adds a veth pair to a peer namespace. The
+ * scenario is pinned to one CPU so that "nothing arrived" is decided by a
+ * witness socket or a sentinel datagram, never by a timer (see lib/dlv.h).
+ */
+#include "mcp.h"
+#include "dlv.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef IP_MULTICAST_ALL
+#define IP_MULTICAST_ALL 49
+#endif
+#ifndef IPV6_MULTICAST_ALL
+#define IPV6_MULTICAST_ALL 29
+#endif
+
+#define LEN 64
+
+static int lo_index;
+
+static void setup(void)
+{
+	if (dlv_pin_cpu() < 0)
+		mcp_broken("pin to one CPU");
+	lo_index = mcp_ifindex("lo");
+	if (lo_index < 0)
+		mcp_broken("lo ifindex");
+}
+
+static int must_udp(int flags, const char *addr, uint16_t port)
+{
+	int fd = dlv_udp(flags, addr, port);
+
+	if (fd < 0)
+		mcp_broken("udp socket bound to %s:%u", addr, port);
+	return fd;
+}
+
+static void must_join_lo(int fd, const char *group)
+{
+	if (mcp_join_ifindex(fd, group, lo_index) < 0)
+		mcp_broken("join %s on lo", group);
+}
+
+static int lo_sender(void)
+{
+	int fd = must_udp(0, "0.0.0.0", 0);
+
+	if (dlv_set_if_index(fd, lo_index) < 0)
+		mcp_broken("IP_MULTICAST_IF lo");
+	return fd;
+}
+
+static void must_send(int fd, const char *dst, uint16_t port, uint32_t tag, uint32_t seq)
+{
+	if (dlv_send(fd, dst, port, tag, seq, LEN) != LEN)
+		mcp_broken("send to %s:%u", dst, port);
+}
+
+/* The witness must get the datagram: after that, every socket on the port has
+ * had it delivered or not (one softirq run, this CPU). */
+static void await_witness(int witness, uint32_t tag)
+{
+	struct dlv_rx rx;
+	int r;
+
+	do {
+		r = dlv_recv(witness, &rx, DLV_POSITIVE_MS);
+		if (r <= 0) {
+			errno = r < 0 ? errno : 0;
+			mcp_broken("witness socket got nothing within %d ms", DLV_POSITIVE_MS);
+		}
+	} while (rx.tag != tag);
+}
+
+/* ------------------------------------------------------------------ */
+/* Multicast as IPC: the tutorial pattern. */
+
+#define IPC_COUNT 32
+
+static void ipc_round(const char *mode, int nrecv, uint16_t port)
+{
+	static const char *group = "239.10.1.1";
+	int rfd[8], complete = 0, corrupt = 0, reordered = 0, dup = 0, s;
+	struct mcp_res ifres;
+	struct in_addr src = { 0 };
+	int sent = 0;
+
+	for (int i = 0; i < nrecv; i++) {
+		rfd[i] = must_udp(DLV_REUSEADDR, "0.0.0.0", port);
+		must_join_lo(rfd[i], group);
+	}
+	s = must_udp(0, "0.0.0.0", 0);
+	if (!strcmp(mode, "if_addr")) {
+		struct in_addr a = mcp_in("127.0.0.1");
+
+		ifres = MCP_TRY(setsockopt(s, IPPROTO_IP, IP_MULTICAST_IF, &a, sizeof(a)));
+	} else {
+		ifres = MCP_TRY(dlv_set_if_index(s, lo_index));
+	}
+	for (int k = 0; k < IPC_COUNT; k++)
+		if (dlv_send(s, group, port, 1, (uint32_t)k, LEN) == LEN)
+			sent++;
+	for (int i = 0; i < nrecv; i++) {
+		int next = 0, ok = 1;
+
+		/* positive wait for each of the datagrams that were sent */
+		while (next < sent) {
+			struct dlv_rx rx;
+
+			if (dlv_recv(rfd[i], &rx, DLV_POSITIVE_MS) != 1) {
+				ok = 0;
+				break;
+			}
+			if (!rx.intact || rx.tag != 1) {
+				corrupt++;
+				ok = 0;
+				continue;
+			}
+			if (rx.seq != (uint32_t)next) {
+				reordered++;
+				ok = 0;
+			}
+			src = rx.src;
+			next = (int)rx.seq + 1;
+		}
+		/* anything still queued after the last one is a duplicate */
+		dup += dlv_drain(rfd[i], 0, NULL);
+		if (ok && next == IPC_COUNT)
+			complete++;
+		close(rfd[i]);
+	}
+	close(s);
+	obs_begin("ipv4.delivery.ipc.%s.receivers_%d", mode, nrecv);
+	obs_res("if", ifres);
+	obs_int("sent", sent);
+	obs_int("receivers_complete", complete);
+	obs_int("corrupt", corrupt);
+	obs_int("out_of_order", reordered);
+	obs_int("duplicates", dup);
+	obs_str("src", dlv_ntoa(src));
+	obs_end();
+}
+
+static void ipc(void)
+{
+	static const int ns[] = { 1, 2, 8 };
+	uint16_t port = 5100;
+
+	setup();
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(ns); i++) {
+		ipc_round("if_addr", ns[i], port++);
+		ipc_round("if_index", ns[i], port++);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Which sockets on a port receive a datagram sent to a group. */
+
+struct rcv_row {
+	const char *name;	/* check id part */
+	const char *bind;	/* bound address */
+	const char *join;	/* group joined on lo, NULL: none */
+	int fd;
+};
+
+static void receivers(void)
+{
+	static const char *G = "239.10.2.1", *G2 = "239.10.2.2";
+	struct rcv_row rows[] = {
+		{ "joined_any", "0.0.0.0", "239.10.2.1", -1 },		/* witness */
+		{ "unjoined_any", "0.0.0.0", NULL, -1 },
+		{ "joined_other_group_any", "0.0.0.0", "239.10.2.2", -1 },
+		{ "bound_group_unjoined", "239.10.2.1", NULL, -1 },
+		{ "bound_group_joined", "239.10.2.1", "239.10.2.1", -1 },
+		{ "bound_other_group_joined", "239.10.2.2", "239.10.2.2", -1 },
+		{ "bound_unicast_127_0_0_1", "127.0.0.1", NULL, -1 },
+	};
+	const uint16_t P = 5200;
+	int s, got[MCP_ARRAY_SIZE(rows)], total = 0;
+	const char *who = "none";
+
+	setup();
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		rows[i].fd = must_udp(DLV_REUSEADDR, rows[i].bind, P);
+		if (rows[i].join)
+			must_join_lo(rows[i].fd, rows[i].join);
+	}
+	s = lo_sender();
+	must_send(s, G, P, 1, 0);
+	await_witness(rows[0].fd, 1);
+	for (size_t i = 1; i < MCP_ARRAY_SIZE(rows); i++) {
+		obs_begin("ipv4.delivery.receivers.%s", rows[i].name);
+		obs_int("received", dlv_drain(rows[i].fd, 1, NULL));
+		obs_end();
+	}
+	obs_begin("ipv4.delivery.receivers.%s", rows[0].name);
+	obs_int("received", 1 + dlv_drain(rows[0].fd, 1, NULL));
+	obs_end();
+	(void)G2;
+
+	/* unicast to the same port: one socket gets it (no fan-out); the
+	 * positive wait polls every socket, then the rest are read at once */
+	must_send(s, "127.0.0.1", P, 2, 0);
+	for (int spins = 0; spins < 100 && !total; spins++) {
+		for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+			got[i] = dlv_drain(rows[i].fd, 2, NULL);
+			if (got[i]) {
+				who = rows[i].name;
+				total += got[i];
+			}
+		}
+		if (!total) {
+			struct dlv_rx rx;
+
+			/* block on the likeliest receiver a while, then sweep again */
+			if (dlv_recv(rows[6].fd, &rx, DLV_POSITIVE_MS / 100) == 1 && rx.tag == 2) {
+				who = rows[6].name;
+				total++;
+			}
+		}
+	}
+	obs_begin("ipv4.delivery.receivers.unicast_same_port");
+	obs_int("sockets_receiving", total);
+	obs_str("receiver", who);
+	obs_end();
+	close(s);
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++)
+		close(rows[i].fd);
+}
+
+/* SO_REUSEPORT group: multicast is not load-balanced, unicast is. */
+static void reuseport(void)
+{
+	static const char *G = "239.10.3.1";
+	const uint16_t P = 5300;
+	int fd[3], per[3], s, sent = 0, ucast = 0;
+
+	setup();
+	for (int i = 0; i < 3; i++) {
+		fd[i] = must_udp(DLV_REUSEPORT, "0.0.0.0", P);
+		must_join_lo(fd[i], G);
+	}
+	s = lo_sender();
+	for (int k = 0; k < 4; k++)
+		if (dlv_send(s, G, P, 1, (uint32_t)k, LEN) == LEN)
+			sent++;
+	for (int i = 0; i < 3; i++) {
+		struct dlv_rx rx;
+
+		per[i] = 0;
+		while (per[i] < sent && dlv_recv(fd[i], &rx, DLV_POSITIVE_MS) == 1)
+			per[i] += rx.tag == 1;
+		per[i] += dlv_drain(fd[i], 1, NULL);
+	}
+	obs_begin("ipv4.delivery.reuseport.multicast_each_socket_gets_all");
+	obs_int("sent", sent);
+	obs_arr_begin("received");
+	for (int i = 0; i < 3; i++)
+		obs_int(NULL, per[i]);
+	obs_arr_end();
+	obs_end();
+
+	/* unicast: each datagram goes to exactly one member of the group */
+	for (int k = 0; k < 6; k++)
+		must_send(s, "127.0.0.1", P, 2, (uint32_t)k);
+	for (int spins = 0; spins < 1000 && ucast < 6; spins++) {
+		struct dlv_rx rx;
+
+		for (int i = 0; i < 3; i++)
+			ucast += dlv_drain(fd[i], 2, NULL);
+		/* a short block on one member keeps the loop from spinning */
+		if (ucast < 6 && dlv_recv(fd[spins % 3], &rx, 10) == 1 && rx.tag == 2)
+			ucast++;
+	}
+	for (int i = 0; i < 3; i++)
+		ucast += dlv_drain(fd[i], 2, NULL);
+	obs_begin("ipv4.delivery.reuseport.unicast_total");
+	obs_int("sent", 6);
+	obs_int("received_total", ucast);
+	obs_end();
+	close(s);
+	for (int i = 0; i < 3; i++)
+		close(fd[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* IP_MULTICAST_ALL */
+
+struct allset_row {
+	const char *name;
+	int val;
+	int optlen;	/* 1: one byte (val as unsigned char) */
+};
+
+static void mcast_all(void)
+{
+	static const struct allset_row set[] = {
+		{ "int_0", 0, 4 }, { "int_1", 1, 4 }, { "int_2", 2, 4 }, { "int_minus1", -1, 4 },
+		{ "int_256", 256, 4 }, { "char_0", 0, 1 }, { "char_1", 1, 1 }, { "char_2", 2, 1 },
+		{ "optlen_0", 0, 0 },
+	};
+	int fd, v;
+	struct mcp_res r;
+
+	setup();
+	/* defaults of fresh sockets, both families */
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	r = MCP_TRY(dlv_get_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, &v));
+	obs_begin("ipv4.delivery.mcast_all.default_af_inet");
+	obs_res(NULL, r);
+	obs_int("value", v);
+	obs_end();
+	close(fd);
+	fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (fd < 0)
+		mcp_broken("AF_INET6 socket");
+	r = MCP_TRY(dlv_get_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, &v));
+	obs_begin("ipv4.delivery.mcast_all.default_af_inet6_sol_ip");
+	obs_res(NULL, r);
+	obs_int("value", v);
+	obs_end();
+	r = MCP_TRY(dlv_get_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &v));
+	obs_begin("ipv4.delivery.mcast_all.default_af_inet6_ipv6_multicast_all");
+	obs_res(NULL, r);
+	obs_int("value", v);
+	obs_end();
+	close(fd);
+
+	/* accepted and rejected values; each row starts from a socket whose
+	 * value was first set to the opposite of what the row tries */
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(set); i++) {
+		unsigned char c = (unsigned char)set[i].val;
+		int iv = set[i].val, pre = set[i].val ? 0 : 1, after;
+
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &pre, sizeof(pre)) < 0)
+			mcp_broken("IP_MULTICAST_ALL %d", pre);
+		r = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL,
+				       set[i].optlen == 1 ? (void *)&c : (void *)&iv,
+				       (socklen_t)set[i].optlen));
+		dlv_get_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, &after);
+		obs_begin("ipv4.delivery.mcast_all.set.%s", set[i].name);
+		obs_res(NULL, r);
+		obs_int("before", pre);
+		obs_int("after", after);
+		obs_end();
+		close(fd);
+	}
+}
+
+static int sock_all(const char *bind, uint16_t port, int all)
+{
+	int fd = must_udp(DLV_REUSEADDR, bind, port);
+
+	if (all >= 0 && setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &all, sizeof(all)) < 0)
+		mcp_broken("IP_MULTICAST_ALL %d", all);
+	return fd;
+}
+
+static void mcast_all_effect(void)
+{
+	static const char *G = "239.10.4.1";
+	const uint16_t P = 5400, P2 = 5401;
+	struct {
+		const char *name, *bind;
+		int all, join;
+		int fd;
+	} rows[] = {
+		{ "joined_any_all0", "0.0.0.0", 0, 1, -1 },	/* witness: joined, ALL=0 */
+		{ "unjoined_any_all0", "0.0.0.0", 0, 0, -1 },
+		{ "unjoined_any_all1", "0.0.0.0", 1, 0, -1 },
+		{ "unjoined_bound_group_all0", "239.10.4.1", 0, 0, -1 },
+		{ "unjoined_bound_group_all1", "239.10.4.1", 1, 0, -1 },
+	};
+	int s, h1, h0, hg, got, v6;
+
+	setup();
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		rows[i].fd = sock_all(rows[i].bind, P, rows[i].all);
+		if (rows[i].join)
+			must_join_lo(rows[i].fd, G);
+	}
+	/* an AF_INET6 dual-stack socket on the same port, not joined: its
+	 * SOL_IP IP_MULTICAST_ALL default (read in the mcast_all scenario)
+	 * decides whether IPv4 group traffic reaches it */
+	{
+		struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(P) };
+		int one = 1, zero = 0;
+
+		v6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (v6 < 0 || setsockopt(v6, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+		    setsockopt(v6, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0 ||
+		    bind(v6, (struct sockaddr *)&a6, sizeof(a6)) < 0)
+			mcp_broken("dual-stack AF_INET6 socket on port %u", P);
+	}
+	s = lo_sender();
+	must_send(s, G, P, 1, 0);
+	await_witness(rows[0].fd, 1);
+	obs_begin("ipv4.delivery.mcast_all.effect.unjoined_af_inet6_dual_stack_default");
+	obs_int("received", dlv_drain(v6, 1, NULL));
+	obs_end();
+	close(v6);
+	obs_begin("ipv4.delivery.mcast_all.effect.%s", rows[0].name);
+	obs_int("received", 1 + dlv_drain(rows[0].fd, 1, NULL));
+	obs_end();
+	for (size_t i = 1; i < MCP_ARRAY_SIZE(rows); i++) {
+		obs_begin("ipv4.delivery.mcast_all.effect.%s", rows[i].name);
+		obs_int("received", dlv_drain(rows[i].fd, 1, NULL));
+		obs_end();
+		close(rows[i].fd);
+	}
+	close(rows[0].fd);
+
+	/* 224.0.0.1: every up device is a member (ip_mc_up); nothing here joins
+	 * it. h1 (default ALL) is the one expected to receive; its positive wait
+	 * decides when the others are read. */
+	h1 = sock_all("0.0.0.0", P2, -1);
+	h0 = sock_all("0.0.0.0", P2, 0);
+	hg = sock_all("224.0.0.1", P2, -1);
+	must_send(s, "224.0.0.1", P2, 3, 0);
+	{
+		struct dlv_rx rx;
+
+		got = dlv_recv(h1, &rx, DLV_POSITIVE_MS) == 1 && rx.tag == 3;
+	}
+	obs_begin("ipv4.delivery.mcast_all.all_hosts.no_join_any_default");
+	obs_int("received", got + dlv_drain(h1, 3, NULL));
+	obs_end();
+	obs_begin("ipv4.delivery.mcast_all.all_hosts.no_join_any_all0");
+	obs_int("received", dlv_drain(h0, 3, NULL));
+	obs_end();
+	obs_begin("ipv4.delivery.mcast_all.all_hosts.no_join_bound_224_0_0_1");
+	obs_int("received", dlv_drain(hg, 3, NULL));
+	obs_end();
+	close(h1);
+	close(h0);
+	close(hg);
+	close(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* connect() and send()/sendto() */
+
+static void connect_(void)
+{
+	static const char *G = "239.10.5.1", *G3 = "239.10.5.3";
+	const uint16_t P = 5500;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(P), .sin_addr = mcp_in(G) };
+	struct sockaddr_in name;
+	socklen_t nl;
+	struct mcp_res r;
+	struct dlv_rx rx;
+	int w, c, rc_sock, u, got;
+	ssize_t n;
+
+	setup();
+	w = must_udp(DLV_REUSEADDR, "0.0.0.0", P);	/* witness, joined G and G3 */
+	must_join_lo(w, G);
+	must_join_lo(w, G3);
+
+	/* no route and no IP_MULTICAST_IF: connect() needs a route too */
+	c = must_udp(0, "0.0.0.0", 0);
+	r = MCP_TRY(connect(c, (struct sockaddr *)&to, sizeof(to)));
+	obs_begin("ipv4.delivery.connect.sender_no_route");
+	obs_res(NULL, r);
+	obs_end();
+	close(c);
+
+	/* a sender connected to the group */
+	c = must_udp(0, "0.0.0.0", 0);
+	if (dlv_set_if_index(c, lo_index) < 0)
+		mcp_broken("IP_MULTICAST_IF lo");
+	r = MCP_TRY(connect(c, (struct sockaddr *)&to, sizeof(to)));
+	nl = sizeof(name);
+	memset(&name, 0, sizeof(name));
+	getsockname(c, (struct sockaddr *)&name, &nl);
+	n = dlv_send_connected(c, 1, 0, LEN);
+	got = dlv_recv(w, &rx, DLV_POSITIVE_MS) == 1 && rx.tag == 1;
+	obs_begin("ipv4.delivery.connect.sender_connected_to_group");
+	obs_res("connect", r);
+	obs_str("local_addr", dlv_ntoa(name.sin_addr));
+	obs_int("send_ret", n);
+	obs_bool("received", got);
+	obs_str("received_dst", got ? dlv_ntoa(rx.dst) : "none");
+	obs_end();
+
+	/* sendto() another group on the connected socket overrides the peer */
+	{
+		struct sockaddr_in o = to;
+		unsigned char buf[LEN];
+
+		o.sin_addr = mcp_in(G3);
+		dlv_fill(buf, 2, 0, LEN);
+		r = MCP_TRY((int)sendto(c, buf, LEN, 0, (struct sockaddr *)&o, sizeof(o)));
+		got = dlv_recv(w, &rx, DLV_POSITIVE_MS) == 1 && rx.tag == 2;
+		obs_begin("ipv4.delivery.connect.sendto_other_group_on_connected");
+		obs_res(NULL, r);
+		obs_bool("received", got);
+		obs_str("received_dst", got ? dlv_ntoa(rx.dst) : "none");
+		obs_end();
+	}
+
+	/* send() on an unconnected socket has no destination */
+	u = lo_sender();
+	r = MCP_TRY((int)dlv_send_connected(u, 9, 0, LEN));
+	obs_begin("ipv4.delivery.connect.send_unconnected");
+	obs_res(NULL, r);
+	obs_end();
+
+	/* a wildcard-bound, joined receiver that then connects to the group:
+	 * its peer becomes the group, so group traffic (whose source is never
+	 * the group) no longer matches it. lo has no universe-scope address, so
+	 * the route gives no source and the local address stays 0.0.0.0 */
+	rc_sock = must_udp(DLV_REUSEADDR, "0.0.0.0", P);
+	must_join_lo(rc_sock, G);
+	if (dlv_set_if_index(rc_sock, lo_index) < 0)
+		mcp_broken("IP_MULTICAST_IF lo");
+	r = MCP_TRY(connect(rc_sock, (struct sockaddr *)&to, sizeof(to)));
+	nl = sizeof(name);
+	memset(&name, 0, sizeof(name));
+	getsockname(rc_sock, (struct sockaddr *)&name, &nl);
+	must_send(u, G, P, 3, 0);
+	await_witness(w, 3);
+	obs_begin("ipv4.delivery.connect.wildcard_receiver_then_connected_to_group");
+	obs_res("connect", r);
+	obs_str("local_addr", dlv_ntoa(name.sin_addr));
+	obs_int("received", dlv_drain(rc_sock, 3, NULL));
+	obs_end();
+	close(rc_sock);
+	close(u);
+	close(c);
+	close(w);
+}
+
+/* ------------------------------------------------------------------ */
+/* sendto() a group with and without a route */
+
+static void noroute(void)
+{
+	static const char *G = "239.10.6.1";
+	const uint16_t P = 5600;
+	int s, peer, pr, got;
+	struct mcp_res r;
+	struct dlv_rx rx;
+
+	setup();
+	s = must_udp(0, "0.0.0.0", 0);
+	r = MCP_TRY((int)dlv_send(s, G, P, 1, 0, LEN));
+	obs_begin("ipv4.delivery.noroute.sendto_group_lo_only");
+	obs_res(NULL, r);
+	obs_end();
+	r = MCP_TRY((int)dlv_send(s, "224.0.0.1", P, 1, 0, LEN));
+	obs_begin("ipv4.delivery.noroute.sendto_all_hosts_lo_only");
+	obs_res(NULL, r);
+	obs_end();
+
+	/* a veth to a peer with an address but still no multicast route */
+	peer = mcp_ns_new();
+	if (peer < 0 || dlv_link_pair("v0", "10.0.0.1/24", peer, "v1", "10.0.0.2/24") < 0)
+		mcp_broken("veth pair to peer");
+	r = MCP_TRY((int)dlv_send(s, G, P, 1, 0, LEN));
+	obs_begin("ipv4.delivery.noroute.sendto_group_connected_subnet_only");
+	obs_res(NULL, r);
+	obs_end();
+
+	pr = dlv_udp_in(peer, 0, "0.0.0.0", P);
+	if (pr < 0 || mcp_join_ifindex(pr, G, dlv_ifindex_in(peer, "v1")) < 0)
+		mcp_broken("peer join on v1");
+	if (mcp_route_add("224.0.0.0/4", "v0", NULL) < 0)
+		mcp_broken("route 224.0.0.0/4 dev v0");
+	r = MCP_TRY((int)dlv_send(s, G, P, 2, 0, LEN));
+	got = dlv_recv(pr, &rx, DLV_POSITIVE_MS) == 1 && rx.tag == 2;
+	obs_begin("ipv4.delivery.noroute.sendto_group_after_224_route");
+	obs_res(NULL, r);
+	obs_bool("peer_received", got);
+	obs_str("peer_ifname", got ? dlv_ifname_in(peer, rx.ifindex) : "none");
+	obs_end();
+	close(pr);
+	close(s);
+	close(peer);
+}
+
+static const struct mcp_scenario scenarios[] = {
+	{ "ipc", ipc, 0 },
+	{ "receivers", receivers, 0 },
+	{ "reuseport", reuseport, 0 },
+	{ "mcast_all", mcast_all, 0 },
+	{ "mcast_all_effect", mcast_all_effect, 0 },
+	{ "connect", connect_, 0 },
+	{ "noroute", noroute, 0 },
+};
+
+int main(int argc, char **argv)
+{
+	return mcp_main(argc, argv, "delivery", scenarios, MCP_ARRAY_SIZE(scenarios));
+}

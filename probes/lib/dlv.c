@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dlv.c - datagram helpers for the delivery probes. See dlv.h.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "dlv.h"
+#include "mcp.h"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/if.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static long now_ms(void);
+
+struct dlv_hdr {
+	uint32_t magic, tag, seq, len;
+};
+
+int dlv_pin_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return -1;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+int dlv_udp(int flags, const char *addr, uint16_t port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd, one = 1, e;
+
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (((flags & DLV_REUSEADDR) && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
+	    ((flags & DLV_REUSEPORT) && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0) ||
+	    setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int dlv_udp_in(int nsfd, int flags, const char *addr, uint16_t port)
+{
+	int here = mcp_ns_self(), fd, e;
+
+	if (here < 0)
+		return -1;
+	if (mcp_ns_enter(nsfd) < 0) {
+		e = errno;
+		close(here);
+		errno = e;
+		return -1;
+	}
+	fd = dlv_udp(flags, addr, port);
+	e = errno;
+	if (mcp_ns_enter(here) < 0)
+		_exit(3);	/* never go on in the wrong namespace */
+	close(here);
+	errno = e;
+	return fd;
+}
+
+int dlv_set_if_index(int fd, int ifindex)
+{
+	struct ip_mreqn m = { .imr_ifindex = ifindex };
+
+	return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof(m));
+}
+
+int dlv_set_ttl(int fd, int ttl)
+{
+	return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
+}
+
+int dlv_set_loop(int fd, int loop)
+{
+	return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop));
+}
+
+int dlv_get_int(int fd, int level, int opt, int *val)
+{
+	socklen_t l = sizeof(*val);
+
+	*val = 0;
+	return getsockopt(fd, level, opt, val, &l);
+}
+
+void dlv_fill(void *buf, uint32_t tag, uint32_t seq, size_t len)
+{
+	struct dlv_hdr h = { DLV_MAGIC, tag, seq, (uint32_t)len };
+	unsigned char *p = buf;
+
+	memcpy(p, &h, sizeof(h));
+	for (size_t i = sizeof(h); i < len; i++)
+		p[i] = (unsigned char)(i * 7 + seq * 13 + tag);
+}
+
+static int check_payload(const unsigned char *p, size_t n, struct dlv_rx *rx)
+{
+	struct dlv_hdr h;
+
+	if (n < sizeof(h))
+		return 0;
+	memcpy(&h, p, sizeof(h));
+	if (h.magic != DLV_MAGIC)
+		return 0;
+	rx->tag = h.tag;
+	rx->seq = h.seq;
+	if (h.len != n)
+		return 0;
+	for (size_t i = sizeof(h); i < n; i++)
+		if (p[i] != (unsigned char)(i * 7 + h.seq * 13 + h.tag))
+			return 0;
+	return 1;
+}
+
+ssize_t dlv_send(int fd, const char *dst, uint16_t port, uint32_t tag, uint32_t seq, size_t len)
+{
+	unsigned char buf[2048];
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	if (len < sizeof(struct dlv_hdr) || len > sizeof(buf) || inet_pton(AF_INET, dst, &sin.sin_addr) != 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	dlv_fill(buf, tag, seq, len);
+	return sendto(fd, buf, len, 0, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+ssize_t dlv_send_connected(int fd, uint32_t tag, uint32_t seq, size_t len)
+{
+	unsigned char buf[2048];
+
+	if (len < sizeof(struct dlv_hdr) || len > sizeof(buf)) {
+		errno = EINVAL;
+		return -1;
+	}
+	dlv_fill(buf, tag, seq, len);
+	return send(fd, buf, len, 0);
+}
+
+static int read_one(int fd, struct dlv_rx *rx, int flags)
+{
+	unsigned char buf[4096];
+	char cbuf[256];
+	struct sockaddr_in from;
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr m = {
+		.msg_name = &from, .msg_namelen = sizeof(from),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	ssize_t n = recvmsg(fd, &m, flags);
+
+	if (n < 0)
+		return -1;
+	memset(rx, 0, sizeof(*rx));
+	rx->ttl = -1;
+	rx->len = (size_t)n;
+	rx->src = from.sin_addr;
+	rx->intact = check_payload(buf, (size_t)n, rx) && !(m.msg_flags & MSG_TRUNC);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level != IPPROTO_IP)
+			continue;
+		if (c->cmsg_type == IP_TTL) {
+			int t;
+
+			memcpy(&t, CMSG_DATA(c), sizeof(t));
+			rx->ttl = t;
+		} else if (c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			rx->ifindex = pi.ipi_ifindex;
+			rx->dst = pi.ipi_addr;
+			rx->spec_dst = pi.ipi_spec_dst;
+		}
+	}
+	return 1;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+int dlv_recv(int fd, struct dlv_rx *rx, int timeout_ms)
+{
+	long end = now_ms() + timeout_ms;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long left = end - now_ms();
+		int r;
+
+		if (left < 0)
+			left = 0;
+		r = poll(&p, 1, (int)left);
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r > 0) {
+			if (read_one(fd, rx, MSG_DONTWAIT) == 1)
+				return 1;
+			if (errno != EAGAIN && errno != EINTR)
+				return -1;
+		}
+		if (left == 0)
+			return 0;
+	}
+}
+
+int dlv_drain(int fd, uint32_t tag, struct dlv_rx *last)
+{
+	struct dlv_rx rx;
+	int n = 0;
+
+	/* bounded: a socket cannot hold more than its receive buffer */
+	for (int i = 0; i < 100000 && read_one(fd, &rx, MSG_DONTWAIT) == 1; i++) {
+		if (tag && rx.tag != tag)
+			continue;
+		n++;
+		if (last)
+			*last = rx;
+	}
+	return n;
+}
+
+int dlv_count_until_sentinel(int fd, uint32_t tag, struct dlv_rx *first)
+{
+	struct dlv_rx rx;
+	int n = 0;
+
+	for (int i = 0; i < 100000; i++) {
+		int r = dlv_recv(fd, &rx, DLV_POSITIVE_MS);
+
+		if (r < 0)
+			mcp_broken("reading up to the sentinel");
+		if (r == 0) {
+			errno = 0;
+			mcp_broken("sentinel did not arrive within %d ms", DLV_POSITIVE_MS);
+		}
+		if (rx.tag == DLV_TAG_SENTINEL)
+			return n;
+		if (rx.tag == tag) {
+			if (!n && first)
+				*first = rx;
+			n++;
+		}
+	}
+	errno = 0;
+	mcp_broken("no sentinel among 100000 datagrams");
+}
+
+int dlv_ifindex_in(int nsfd, const char *ifname)
+{
+	int here = mcp_ns_self(), idx, e;
+
+	if (here < 0)
+		return -1;
+	if (mcp_ns_enter(nsfd) < 0) {
+		e = errno;
+		close(here);
+		errno = e;
+		return -1;
+	}
+	idx = mcp_ifindex(ifname);
+	e = errno;
+	if (mcp_ns_enter(here) < 0)
+		_exit(3);
+	close(here);
+	errno = e;
+	return idx;
+}
+
+/* IFLA_OPERSTATE of ifname here, by RTM_GETLINK; -1 on error. */
+static int operstate(const char *ifname)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg i;
+	} req = {
+		.h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)), .nlmsg_type = RTM_GETLINK,
+		       .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
+		.i = { .ifi_family = AF_UNSPEC },
+	};
+	char ans[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	int fd, idx = mcp_ifindex(ifname), st = -1;
+	ssize_t n;
+
+	if (idx < 0)
+		return -1;
+	req.i.ifi_index = idx;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -1;
+	if (send(fd, &req, req.h.nlmsg_len, 0) < 0)
+		goto out;
+	{
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		/* the kernel answers synchronously; the bound guards a lost answer */
+		if (poll(&p, 1, DLV_POSITIVE_MS) != 1)
+			goto out;
+	}
+	n = recv(fd, ans, sizeof(ans), 0);
+	for (struct nlmsghdr *h = (struct nlmsghdr *)ans; n > 0 && NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+		struct ifinfomsg *ifi = NLMSG_DATA(h);
+		int len = (int)IFLA_PAYLOAD(h);
+
+		if (h->nlmsg_type != RTM_NEWLINK)
+			continue;
+		for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len))
+			if (a->rta_type == IFLA_OPERSTATE)
+				st = *(unsigned char *)RTA_DATA(a);
+	}
+out:
+	close(fd);
+	return st;
+}
+
+static int wait_running_here(const char *ifname)
+{
+	long end = now_ms() + DLV_POSITIVE_MS;
+
+	/* IF_OPER_UP is only ever set by linkwatch (a new device starts
+	 * UNKNOWN, which IFF_RUNNING would already report), in the same
+	 * RTNL-held step that activates the qdisc */
+	while (operstate(ifname) != IF_OPER_UP) {
+		if (now_ms() > end) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		poll(NULL, 0, 1);
+	}
+	/* serialise behind linkwatch's RTNL hold (see dlv.h) */
+	return mcp_link_set_up(ifname, 1);
+}
+
+int dlv_wait_running(int nsfd, const char *ifname)
+{
+	int here, rc, e;
+
+	if (nsfd < 0)
+		return wait_running_here(ifname);
+	here = mcp_ns_self();
+	if (here < 0)
+		return -1;
+	if (mcp_ns_enter(nsfd) < 0) {
+		e = errno;
+		close(here);
+		errno = e;
+		return -1;
+	}
+	rc = wait_running_here(ifname);
+	e = errno;
+	if (mcp_ns_enter(here) < 0)
+		_exit(3);
+	close(here);
+	errno = e;
+	return rc;
+}
+
+int dlv_link_pair(const char *local, const char *local_cidr, int peer_nsfd,
+		  const char *peer, const char *peer_cidr)
+{
+	if (mcp_link_pair(local, local_cidr, peer_nsfd, peer, peer_cidr) < 0)
+		return -1;
+	if (dlv_wait_running(-1, local) < 0 || dlv_wait_running(peer_nsfd, peer) < 0)
+		return -1;
+	return 0;
+}
+
+const char *dlv_ifname_in(int nsfd, int ifindex)
+{
+	static char ring[4][IF_NAMESIZE + 1];
+	static int slot;
+	char *out = ring[slot++ % 4];
+	int here = -1;
+
+	if (nsfd >= 0) {
+		here = mcp_ns_self();
+		if (here < 0 || mcp_ns_enter(nsfd) < 0)
+			mcp_broken("enter namespace for if_indextoname");
+	}
+	if (ifindex <= 0 || !if_indextoname((unsigned int)ifindex, out))
+		snprintf(out, IF_NAMESIZE + 1, "?");
+	if (here >= 0) {
+		if (mcp_ns_enter(here) < 0)
+			_exit(3);
+		close(here);
+	}
+	return out;
+}
+
+const char *dlv_ntoa(struct in_addr a)
+{
+	static char ring[4][INET_ADDRSTRLEN];
+	static int slot;
+	char *out = ring[slot++ % 4];
+
+	inet_ntop(AF_INET, &a, out, INET_ADDRSTRLEN);
+	return out;
+}
+
+const char *dlv_hex(const void *p, size_t n)
+{
+	static char ring[4][65];
+	static int slot;
+	char *out = ring[slot++ % 4];
+	const unsigned char *b = p;
+
+	if (n > 32)
+		n = 32;
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	out[2 * n] = 0;
+	return out;
+}

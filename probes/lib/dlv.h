@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dlv.h - datagram helpers for the delivery probes (delivery, sendopts, scope).
+ *
+ * Every test datagram carries a small header {magic, tag, seq, len} and a
+ * payload pattern derived from (tag, seq), so a receiver can tell test
+ * traffic from anything else, detect corruption and reordering, and stop at a
+ * sentinel.
+ *
+ * "Nothing arrives" is never judged by waiting for a timer to expire. Two
+ * techniques make a negative observation exact instead:
+ *   - witness: a socket that must receive the same datagram in the same
+ *     namespace. UDP multicast delivery clones the datagram to every matching
+ *     socket inside one softirq run (__udp4_lib_mcast_deliver); once the
+ *     witness has it, every other socket has had its chance.
+ *   - sentinel: a second datagram sent after the first along the same path
+ *     (same devices, same CPU) that must reach the observed socket. Each hop
+ *     (per-CPU backlog, veth queue, ipmr forwarding) is FIFO, so when the
+ *     sentinel has arrived the first datagram would have arrived before it.
+ * Both rely on the scenario running on one CPU: dlv_pin_cpu() pins it, so
+ * every packet the scenario sends goes through the same per-CPU queue and
+ * softirq processing (not preemptible on this non-RT kernel) never
+ * interleaves with the reads. The wait for the witness/sentinel is a positive
+ * wait and is generous (DLV_POSITIVE_MS).
+ *
+ * Helpers return -1 and set errno on failure.
+ */
+#ifndef DLV_H
+#define DLV_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Generous bound for anything that must arrive: on a loaded 2-core machine a
+ * datagram over lo/veth arrives within microseconds; 3 s is only ever spent
+ * when the kernel is wrong, and each scenario has its own alarm bound. */
+#define DLV_POSITIVE_MS 3000
+
+#define DLV_MAGIC 0x6d637076u	/* "mcpv" */
+#define DLV_TAG_SENTINEL 0x53454e54u
+
+struct dlv_rx {
+	uint32_t tag, seq;
+	size_t len;
+	int intact;		/* header and payload pattern as sent */
+	int ttl;		/* IP_RECVTTL, -1 if no cmsg */
+	int ifindex;		/* IP_PKTINFO ipi_ifindex, 0 if no cmsg */
+	struct in_addr src;	/* sender address */
+	struct in_addr dst;	/* IP_PKTINFO ipi_addr (header destination) */
+	struct in_addr spec_dst;	/* IP_PKTINFO ipi_spec_dst */
+};
+
+/* Pin the calling process to the CPU it runs on now (see the header comment). */
+int dlv_pin_cpu(void);
+
+#define DLV_REUSEADDR 1
+#define DLV_REUSEPORT 2
+/* UDP socket, options from DLV_REUSE*, bound to addr ("0.0.0.0", a group...)
+ * and port. IP_RECVTTL and IP_PKTINFO are on so every read reports them. */
+int dlv_udp(int flags, const char *addr, uint16_t port);
+/* dlv_udp() created inside namespace nsfd; the caller stays where it is. */
+int dlv_udp_in(int nsfd, int flags, const char *addr, uint16_t port);
+
+/* IP_MULTICAST_IF by ifindex (ip_mreqn) / IP_MULTICAST_TTL / IP_MULTICAST_LOOP as int. */
+int dlv_set_if_index(int fd, int ifindex);
+int dlv_set_ttl(int fd, int ttl);
+int dlv_set_loop(int fd, int loop);
+int dlv_get_int(int fd, int level, int opt, int *val);
+
+/* Send one test datagram of total length len (>= 16) to dst:port. */
+ssize_t dlv_send(int fd, const char *dst, uint16_t port, uint32_t tag, uint32_t seq, size_t len);
+/* The same on a connected socket (send()). */
+ssize_t dlv_send_connected(int fd, uint32_t tag, uint32_t seq, size_t len);
+void dlv_fill(void *buf, uint32_t tag, uint32_t seq, size_t len);
+
+/* Wait up to timeout_ms for one datagram; 1 read, 0 nothing by the deadline,
+ * -1 error. Non-test datagrams are returned with intact = 0. */
+int dlv_recv(int fd, struct dlv_rx *rx, int timeout_ms);
+/* Read what is queued right now without waiting; returns how many datagrams
+ * carried tag (any tag if tag == 0); last (may be NULL) gets the last one. */
+int dlv_drain(int fd, uint32_t tag, struct dlv_rx *last);
+/* Read until a sentinel arrives (positive wait, DLV_POSITIVE_MS); returns how
+ * many datagrams carrying tag arrived before it, first (may be NULL) gets the
+ * first of them. Breaks the scenario when the sentinel never comes: that is a
+ * broken setup, not an observation. */
+int dlv_count_until_sentinel(int fd, uint32_t tag, struct dlv_rx *first);
+
+/* ifindex of ifname inside namespace nsfd; -1/ENODEV. */
+int dlv_ifindex_in(int nsfd, const char *ifname);
+/*
+ * mcp_link_pair() and then wait until both ends can transmit. A device that
+ * was just set up keeps the noop qdisc (which drops everything) until the
+ * linkwatch work runs dev_activate(); that work is usually immediate but is
+ * a workqueue item, so under load the first datagrams can be lost. Waits
+ * (positive, DLV_POSITIVE_MS) for operstate UP on both ends, then makes one
+ * RTNL-taking request per end: linkwatch sets the operstate and activates the
+ * qdisc under one RTNL hold, so when our request has been served the qdisc is
+ * in place.
+ */
+int dlv_link_pair(const char *local, const char *local_cidr, int peer_nsfd,
+		  const char *peer, const char *peer_cidr);
+/* The same wait for one device in namespace nsfd (-1: here). */
+int dlv_wait_running(int nsfd, const char *ifname);
+
+/* Interface name for an ifindex in namespace nsfd (-1: here); "?" if none. */
+const char *dlv_ifname_in(int nsfd, int ifindex);
+/* Dotted quad in a static ring buffer (4 slots). */
+const char *dlv_ntoa(struct in_addr a);
+/* Bytes as lower-case hex ("01ffeeee"), static ring buffer (4 slots, <= 32 bytes). */
+const char *dlv_hex(const void *p, size_t n);
+
+#endif
