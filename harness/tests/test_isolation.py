@@ -161,4 +161,6 @@ def test_sigkill_half_way_leaves_nothing_behind(what):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
-    assert host_state() == state_before
+    after = host_state()
+    changed = {k: (state_before[k], after[k]) for k in state_before if state_before[k] != after[k]}
+    assert not changed, "host namespace changed: %s" % changed
