@@ -455,7 +455,7 @@ def observation_lines(g):
     return out
 
 
-def find_splats(lines, context=(3, 12), limit=3):
+def find_splats(lines, context=(4, 24), limit=3):
     """Excerpts of the log around each splat pattern: [(pattern, text)]."""
     out, used = [], set()
     for i, line in enumerate(lines):
@@ -496,6 +496,7 @@ def check(k, initrd_base, outdir=None, append="", areas=None, selftest=None, boo
     g = parse_guest(b.obs)
     console = clean(b.console)
     info = {"kernel": k["kernel"], "release": g["release"] or release, "cmdline": cmdline, "accel": accel,
+            "panicked": None,
             "boot_status": b.status, "boot_s": b.boot_s, "qemu_s": b.total_s, "modules": g["modules"],
             "probes": {n: {"rc": p.get("rc"), "seconds": p.get("seconds")} for n, p in g["probes"].items()},
             "outdir": outdir, "problems": []}
@@ -509,12 +510,17 @@ def check(k, initrd_base, outdir=None, append="", areas=None, selftest=None, boo
     splats = find_splats(console)
     seen = {s[0] for s in splats}
     splats += [s for s in find_splats(g["dmesg"]) if s[0] not in seen]
+    panicked = any("Kernel panic" in line for line in console)
+    info["panicked"] = panicked
+    info["splats"] = [pat for pat, _text in splats]
     if b.status == "boot-timeout":
         problems.append("guest did not start the suite within %d s (killed); console tail:\n%s"
                         % (boot_timeout, "\n".join(console[-15:])))
     elif b.status == "timeout":
         problems.append("guest never finished: killed at its bound of %d s; console tail:\n%s"
                         % (timeout, "\n".join(console[-15:])))
+    elif b.status == "exited" and panicked:
+        problems.append("guest kernel panicked before the end marker (excerpt below)")
     elif b.status == "exited":
         problems.append("guest stopped before the end marker (qemu exit %s); console tail:\n%s"
                         % (b.qemu_rc, "\n".join(console[-15:])))
