@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sendopts - the IPv4 sender-side multicast options and what they do to
+ * datagrams: IP_MULTICAST_LOOP, IP_MULTICAST_TTL, IP_MULTICAST_IF.
+ *
+ * Tested per option: the default, accepted and rejected values and optlens
+ * (int and one byte), what getsockopt writes for short optlens, and the
+ * effect on real traffic: which side IP_MULTICAST_LOOP applies to and that lo
+ * ignores it; the TTL a peer actually receives (IP_RECVTTL), what TTL 0 does
+ * with and without a local member; which interface a datagram leaves by
+ * (in_addr, ip_mreq, ip_mreqn, reset, SO_BINDTODEVICE precedence), the source
+ * address of looped copies and the IP_PKTINFO a receiver gets.
+ *
+ * Environment: a fresh namespace ("host") with lo and two veth pairs to two
+ * peer namespaces: v0 10.0.0.1/24 <-> v1 10.0.0.2/24 (peer A) and
+ * w0 10.0.1.1/24 + 10.0.1.11/24 <-> w1 10.0.1.2/24 (peer B); the only
+ * multicast route is 224.0.0.0/4 dev v0. Receivers: one per peer joined on
+ * v1/w1, and (when a scenario wants local members) one per host interface
+ * joined on v0, w0, lo with IP_MULTICAST_ALL 0 so each sees only its own
+ * interface. Every observation ends with sentinels sent on v0, w0 (and lo)
+ * that each receiver must get; counts are what arrived before its sentinel
+ * (see lib/dlv.h), so no check waits for a timer.
+ */
+#include "mcp.h"
+#include "dlv.h"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef IP_MULTICAST_ALL
+#define IP_MULTICAST_ALL 49
+#endif
+
+#define LEN 64
+#define G "239.20.0.1"
+#define P 6000
+
+enum { PA, PB, LV, LW, LL, NR };
+static const char *const rname[NR] = { "peer_v1", "peer_w1", "local_v0", "local_w0", "local_lo" };
+static int rfd[NR] = { -1, -1, -1, -1, -1 };
+static int nsa = -1, nsb = -1, idx_v0, idx_w0, idx_lo;
+static int sent_v0 = -1, sent_w0 = -1, sent_lo = -1;	/* sentinel senders */
+static struct {
+	int n;
+	struct dlv_rx first;
+} res[NR];
+static struct mcp_res last_send;
+
+static int must_udp(int flags, const char *addr, uint16_t port)
+{
+	int fd = dlv_udp(flags, addr, port);
+
+	if (fd < 0)
+		mcp_broken("udp socket bound to %s:%u", addr, port);
+	return fd;
+}
+
+static int sender_on(int ifindex)
+{
+	int fd = must_udp(0, "0.0.0.0", 0);
+
+	if (dlv_set_if_index(fd, ifindex) < 0 || dlv_set_loop(fd, 1) < 0)
+		mcp_broken("sentinel sender on ifindex %d", ifindex);
+	return fd;
+}
+
+static int local_receiver(int ifindex)
+{
+	int fd = must_udp(DLV_REUSEADDR, "0.0.0.0", P), zero = 0;
+
+	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof(zero)) < 0 ||
+	    mcp_join_ifindex(fd, G, ifindex) < 0)
+		mcp_broken("local receiver on ifindex %d", ifindex);
+	return fd;
+}
+
+/* The topology in the header comment; local: add the host's own members. */
+static void topo(int local)
+{
+	if (dlv_pin_cpu() < 0)
+		mcp_broken("pin to one CPU");
+	nsa = mcp_ns_new();
+	nsb = mcp_ns_new();
+	if (nsa < 0 || nsb < 0)
+		mcp_broken("peer namespaces");
+	if (dlv_link_pair("v0", "10.0.0.1/24", nsa, "v1", "10.0.0.2/24") < 0 ||
+	    dlv_link_pair("w0", "10.0.1.1/24", nsb, "w1", "10.0.1.2/24") < 0 ||
+	    mcp_addr_add("w0", "10.0.1.11/24") < 0)
+		mcp_broken("veth pairs");
+	if (mcp_route_add("224.0.0.0/4", "v0", NULL) < 0)
+		mcp_broken("route 224.0.0.0/4 dev v0");
+	idx_v0 = mcp_ifindex("v0");
+	idx_w0 = mcp_ifindex("w0");
+	idx_lo = mcp_ifindex("lo");
+	rfd[PA] = dlv_udp_in(nsa, 0, "0.0.0.0", P);
+	rfd[PB] = dlv_udp_in(nsb, 0, "0.0.0.0", P);
+	if (rfd[PA] < 0 || rfd[PB] < 0 ||
+	    mcp_join_ifindex(rfd[PA], G, dlv_ifindex_in(nsa, "v1")) < 0 ||
+	    mcp_join_ifindex(rfd[PB], G, dlv_ifindex_in(nsb, "w1")) < 0)
+		mcp_broken("peer receivers");
+	sent_v0 = sender_on(idx_v0);
+	sent_w0 = sender_on(idx_w0);
+	if (local) {
+		rfd[LV] = local_receiver(idx_v0);
+		rfd[LW] = local_receiver(idx_w0);
+		rfd[LL] = local_receiver(idx_lo);
+		sent_lo = sender_on(idx_lo);
+	}
+}
+
+/* Send one datagram from s (to G unless the socket is connected), then the
+ * sentinels; count what each receiver got before its sentinel. */
+static void observe(int s, uint32_t tag)
+{
+	last_send = MCP_TRY((int)dlv_send(s, G, P, tag, 0, LEN));
+	if (dlv_send(sent_v0, G, P, DLV_TAG_SENTINEL, 0, LEN) != LEN ||
+	    dlv_send(sent_w0, G, P, DLV_TAG_SENTINEL, 0, LEN) != LEN ||
+	    (sent_lo >= 0 && dlv_send(sent_lo, G, P, DLV_TAG_SENTINEL, 0, LEN) != LEN))
+		mcp_broken("sentinel send");
+	for (int i = 0; i < NR; i++) {
+		memset(&res[i], 0, sizeof(res[i]));
+		if (rfd[i] >= 0)
+			res[i].n = dlv_count_until_sentinel(rfd[i], tag, &res[i].first);
+	}
+}
+
+static void obs_counts(unsigned int mask)
+{
+	for (int i = 0; i < NR; i++)
+		if (mask & (1u << i))
+			obs_int(rname[i], res[i].n);
+}
+
+#define M(x) (1u << (x))
+
+static int ns_of(int i)
+{
+	return i == PA ? nsa : i == PB ? nsb : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* option tables shared by LOOP and TTL: int options with a byte form */
+
+struct intset_row {
+	const char *name;
+	int sock;		/* SOCK_DGRAM or SOCK_STREAM */
+	int optlen;		/* 1, 2: the bytes below; 4: val as int; 0: nothing */
+	int val;
+	unsigned char bytes[2];
+};
+
+static void int_set_rows(const char *opt_name, int opt, int pre, const struct intset_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int fd = socket(AF_INET, rows[i].sock, 0), after = -1, iv = rows[i].val, before = pre;
+		const void *arg = rows[i].optlen == 4 ? (const void *)&iv : (const void *)rows[i].bytes;
+		struct mcp_res r;
+
+		if (fd < 0)
+			mcp_broken("socket");
+		/* a TCP socket may refuse the option altogether: it starts from its default */
+		if (rows[i].sock == SOCK_STREAM)
+			dlv_get_int(fd, IPPROTO_IP, opt, &before);
+		else if (setsockopt(fd, IPPROTO_IP, opt, &pre, sizeof(pre)) < 0)
+			mcp_broken("%s pre-set %d", opt_name, pre);
+		r = MCP_TRY(setsockopt(fd, IPPROTO_IP, opt, arg, (socklen_t)rows[i].optlen));
+		dlv_get_int(fd, IPPROTO_IP, opt, &after);
+		obs_begin("ipv4.sendopts.%s.set.%s", opt_name, rows[i].name);
+		obs_res(NULL, r);
+		obs_int("before", before);
+		obs_int("after", after);
+		obs_end();
+		close(fd);
+	}
+}
+
+/* getsockopt with optlen 0, 1, 2, 4, 8 on a buffer of 0xee bytes: what the
+ * kernel writes and the optlen it returns */
+static void get_optlen_rows(const char *opt_name, int opt, int val, size_t maxlen)
+{
+	static const int lens[] = { 0, 1, 2, 4, 8, 12 };
+
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(lens); i++) {
+		unsigned char buf[16];
+		socklen_t l = (socklen_t)lens[i];
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+		struct mcp_res r;
+
+		if ((size_t)lens[i] > maxlen)
+			continue;
+		if (fd < 0 || setsockopt(fd, IPPROTO_IP, opt, &val, sizeof(val)) < 0)
+			mcp_broken("%s set %d", opt_name, val);
+		memset(buf, 0xee, sizeof(buf));
+		r = MCP_TRY(getsockopt(fd, IPPROTO_IP, opt, buf, &l));
+		obs_begin("ipv4.sendopts.%s.get.value_%d_optlen_%d", opt_name, val, lens[i]);
+		obs_res(NULL, r);
+		obs_int("optlen_out", l);
+		obs_str("bytes", dlv_hex(buf, 8));
+		obs_end();
+		close(fd);
+	}
+}
+
+static void obs_default(const char *opt_name, int opt)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), v = -1;
+	struct mcp_res r = MCP_TRY(dlv_get_int(fd, IPPROTO_IP, opt, &v));
+
+	obs_begin("ipv4.sendopts.%s.default", opt_name);
+	obs_res(NULL, r);
+	obs_int("value", v);
+	obs_end();
+	close(fd);
+}
+
+/* ------------------------------------------------------------------ */
+/* IP_MULTICAST_LOOP */
+
+static void loop_opt(void)
+{
+	static const struct intset_row rows[] = {
+		{ "int_0", SOCK_DGRAM, 4, 0, { 0 } },
+		{ "int_1", SOCK_DGRAM, 4, 1, { 0 } },
+		{ "int_5", SOCK_DGRAM, 4, 5, { 0 } },
+		{ "int_minus1", SOCK_DGRAM, 4, -1, { 0 } },
+		{ "int_256", SOCK_DGRAM, 4, 256, { 0 } },
+		{ "char_0", SOCK_DGRAM, 1, 0, { 0 } },
+		{ "char_1", SOCK_DGRAM, 1, 0, { 1 } },
+		{ "char_2", SOCK_DGRAM, 1, 0, { 2 } },
+		{ "optlen_2_bytes_00_01", SOCK_DGRAM, 2, 0, { 0, 1 } },
+		{ "optlen_0", SOCK_DGRAM, 0, 0, { 0 } },
+		{ "tcp_int_0", SOCK_STREAM, 4, 0, { 0 } },
+	};
+
+	obs_default("loop", IP_MULTICAST_LOOP);
+	/* pre-set to 1 so a row that takes effect shows as a change to 0 */
+	int_set_rows("loop", IP_MULTICAST_LOOP, 1, rows, MCP_ARRAY_SIZE(rows));
+	get_optlen_rows("loop", IP_MULTICAST_LOOP, 1, 8);
+}
+
+static void loop_path(void)
+{
+	struct {
+		const char *name;
+		int ifindex_of;	/* 0 v0, 1 w0, 2 lo */
+		int loop;
+		unsigned int mask;
+	} rows[] = {
+		/* local_v0's own receiver has IP_MULTICAST_LOOP 0 (set below) */
+		{ "v0_sender_loop1_receiver_loop0", 0, 1, M(PA) | M(LV) },
+		{ "v0_sender_loop0", 0, 0, M(PA) | M(LV) },
+		{ "w0_sender_loop0_receiver_loop1", 1, 0, M(PB) | M(LW) },
+		{ "w0_sender_loop1", 1, 1, M(PB) | M(LW) },
+		{ "lo_sender_loop0_still_delivers", 2, 0, M(LL) },
+		{ "lo_sender_loop1_one_copy", 2, 1, M(LL) },
+	};
+
+	topo(1);
+	if (dlv_set_loop(rfd[LV], 0) < 0)
+		mcp_broken("receiver IP_MULTICAST_LOOP 0");
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		int idx = rows[i].ifindex_of == 0 ? idx_v0 : rows[i].ifindex_of == 1 ? idx_w0 : idx_lo;
+		int s = must_udp(0, "0.0.0.0", 0);
+
+		if (dlv_set_if_index(s, idx) < 0 || dlv_set_loop(s, rows[i].loop) < 0)
+			mcp_broken("sender setup");
+		observe(s, 100 + (uint32_t)i);
+		obs_begin("ipv4.sendopts.loop.path.%s", rows[i].name);
+		obs_res("send", last_send);
+		obs_counts(rows[i].mask);
+		obs_end();
+		close(s);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* IP_MULTICAST_TTL */
+
+static void ttl_opt(void)
+{
+	static const struct intset_row rows[] = {
+		{ "int_0", SOCK_DGRAM, 4, 0, { 0 } },
+		{ "int_1", SOCK_DGRAM, 4, 1, { 0 } },
+		{ "int_64", SOCK_DGRAM, 4, 64, { 0 } },
+		{ "int_255", SOCK_DGRAM, 4, 255, { 0 } },
+		{ "int_minus1", SOCK_DGRAM, 4, -1, { 0 } },
+		{ "int_minus2", SOCK_DGRAM, 4, -2, { 0 } },
+		{ "int_256", SOCK_DGRAM, 4, 256, { 0 } },
+		{ "int_65536", SOCK_DGRAM, 4, 65536, { 0 } },
+		{ "char_0", SOCK_DGRAM, 1, 0, { 0 } },
+		{ "char_200", SOCK_DGRAM, 1, 0, { 200 } },
+		{ "char_255", SOCK_DGRAM, 1, 0, { 255 } },
+		{ "optlen_2_bytes_02_01", SOCK_DGRAM, 2, 0, { 2, 1 } },
+		{ "optlen_0", SOCK_DGRAM, 0, 0, { 0 } },
+		{ "tcp_int_5", SOCK_STREAM, 4, 5, { 0 } },
+	};
+
+	obs_default("ttl", IP_MULTICAST_TTL);
+	/* pre-set 7: neither the default nor a value any row sets */
+	int_set_rows("ttl", IP_MULTICAST_TTL, 7, rows, MCP_ARRAY_SIZE(rows));
+	get_optlen_rows("ttl", IP_MULTICAST_TTL, 200, 8);
+}
+
+/* The TTL a peer sees; no local member on v0, so ip_mc_output() is not on
+ * the path and nothing is looped. */
+static void ttl_wire(void)
+{
+	static const int ttls[] = { -100 /* unset */, 0, 1, 2, 64, 255 };
+
+	topo(0);
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(ttls); i++) {
+		int s = must_udp(0, "0.0.0.0", 0);
+
+		if (dlv_set_if_index(s, idx_v0) < 0 || (ttls[i] != -100 && dlv_set_ttl(s, ttls[i]) < 0))
+			mcp_broken("sender setup");
+		observe(s, 200 + (uint32_t)i);
+		if (ttls[i] == -100)
+			obs_begin("ipv4.sendopts.ttl.wire.unset_no_local_member");
+		else
+			obs_begin("ipv4.sendopts.ttl.wire.ttl_%d_no_local_member", ttls[i]);
+		obs_res("send", last_send);
+		obs_counts(M(PA));
+		obs_int("peer_ttl", res[PA].n ? res[PA].first.ttl : -1);
+		obs_end();
+		close(s);
+	}
+}
+
+/* TTL 0 when the host is itself a member on the output device (and on lo) */
+static void ttl0_member(void)
+{
+	struct {
+		const char *name;
+		int on_lo;
+		int ttl;
+		unsigned int mask;
+		int ttl_of;
+	} rows[] = {
+		{ "ttl_0_local_member_v0", 0, 0, M(PA) | M(LV), LV },
+		{ "ttl_1_local_member_v0", 0, 1, M(PA) | M(LV), LV },
+		{ "ttl_0_lo_member", 1, 0, M(LL), LL },
+	};
+
+	topo(1);
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		int s = must_udp(0, "0.0.0.0", 0);
+
+		if (dlv_set_if_index(s, rows[i].on_lo ? idx_lo : idx_v0) < 0 || dlv_set_ttl(s, rows[i].ttl) < 0)
+			mcp_broken("sender setup");
+		observe(s, 300 + (uint32_t)i);
+		obs_begin("ipv4.sendopts.ttl.wire.%s", rows[i].name);
+		obs_res("send", last_send);
+		obs_counts(rows[i].mask);
+		obs_int("local_ttl", res[rows[i].ttl_of].n ? res[rows[i].ttl_of].first.ttl : -1);
+		obs_end();
+		close(s);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* IP_MULTICAST_IF */
+
+enum ifarg { A_INADDR, A_MREQ, A_MREQN };
+
+struct ifset_row {
+	const char *name;
+	int sock;
+	enum ifarg kind;
+	const char *first;	/* in_addr, or ip_mreq/ip_mreqn first field */
+	const char *second;	/* ip_mreq imr_interface / ip_mreqn imr_address */
+	int ifindex;		/* ip_mreqn; -1: w0, -2: a device that cannot exist */
+	int optlen;		/* 0: the natural size of kind */
+	const char *preset;	/* set this in_addr first (to show a reset), or NULL */
+};
+
+static int set_if(int fd, enum ifarg kind, const char *first, const char *second, int ifindex, int optlen)
+{
+	unsigned char buf[32] = { 0 };
+	struct ip_mreqn m = { 0 };
+
+	if (ifindex == -1)
+		ifindex = idx_w0;
+	else if (ifindex == -2)
+		ifindex = 0x7ffffff0;
+	if (first)
+		m.imr_multiaddr = mcp_in(first);
+	if (second)
+		m.imr_address = mcp_in(second);
+	m.imr_ifindex = ifindex;
+	memcpy(buf, &m, sizeof(m));	/* in_addr and ip_mreq are prefixes of this layout */
+	if (!optlen)
+		optlen = kind == A_INADDR ? 4 : kind == A_MREQ ? 8 : 12;
+	return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, buf, (socklen_t)optlen);
+}
+
+static const char *if_readback(int fd)
+{
+	struct in_addr a = { 0 };
+	socklen_t l = sizeof(a);
+
+	if (getsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &a, &l) < 0)
+		return "error";
+	return dlv_ntoa(a);
+}
+
+static void if_opt(void)
+{
+	static const struct ifset_row rows[] = {
+		{ "in_addr_w0", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, 0, NULL },
+		{ "in_addr_w0_secondary", SOCK_DGRAM, A_INADDR, "10.0.1.11", NULL, 0, 0, NULL },
+		{ "in_addr_127_0_0_1", SOCK_DGRAM, A_INADDR, "127.0.0.1", NULL, 0, 0, NULL },
+		{ "in_addr_any_resets", SOCK_DGRAM, A_INADDR, "0.0.0.0", NULL, 0, 0, "10.0.1.1" },
+		{ "in_addr_not_local", SOCK_DGRAM, A_INADDR, "192.0.2.1", NULL, 0, 0, NULL },
+		{ "in_addr_group", SOCK_DGRAM, A_INADDR, G, NULL, 0, 0, NULL },
+		{ "ip_mreq_w0", SOCK_DGRAM, A_MREQ, G, "10.0.1.1", 0, 0, NULL },
+		{ "ip_mreq_first_field_ignored", SOCK_DGRAM, A_MREQ, "10.0.1.1", "0.0.0.0", 0, 0, "10.0.0.1" },
+		{ "ip_mreqn_ifindex_w0", SOCK_DGRAM, A_MREQN, NULL, NULL, -1, 0, NULL },
+		{ "ip_mreqn_ifindex_w0_after_addr", SOCK_DGRAM, A_MREQN, NULL, NULL, -1, 0, "10.0.0.1" },
+		{ "ip_mreqn_ifindex_w0_foreign_addr", SOCK_DGRAM, A_MREQN, NULL, "192.0.2.7", -1, 0, NULL },
+		{ "ip_mreqn_addr_only", SOCK_DGRAM, A_MREQN, NULL, "10.0.1.1", 0, 0, NULL },
+		{ "ip_mreqn_bad_ifindex", SOCK_DGRAM, A_MREQN, NULL, NULL, -2, 0, NULL },
+		{ "ip_mreqn_all_zero_resets", SOCK_DGRAM, A_MREQN, NULL, NULL, 0, 0, "10.0.1.1" },
+		{ "optlen_0", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, -100, NULL },
+		{ "optlen_3", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, 3, NULL },
+		{ "optlen_5_read_as_in_addr", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, 5, NULL },
+		{ "optlen_7_read_as_in_addr", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, 7, NULL },
+		{ "optlen_11_read_as_ip_mreq", SOCK_DGRAM, A_MREQ, G, "10.0.1.1", 0, 11, NULL },
+		{ "optlen_16_read_as_ip_mreqn", SOCK_DGRAM, A_MREQN, NULL, NULL, -1, 16, NULL },
+		{ "tcp_in_addr_w0", SOCK_STREAM, A_INADDR, "10.0.1.1", NULL, 0, 0, NULL },
+	};
+
+	topo(0);
+	obs_default("mcif", IP_MULTICAST_IF);
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		int fd = socket(AF_INET, rows[i].sock, 0);
+		struct mcp_res r;
+
+		if (fd < 0)
+			mcp_broken("socket");
+		if (rows[i].preset && set_if(fd, A_INADDR, rows[i].preset, NULL, 0, 0) < 0)
+			mcp_broken("preset IP_MULTICAST_IF %s", rows[i].preset);
+		if (rows[i].optlen == -100)	/* optlen 0 (0 in the table means "natural size") */
+			r = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, "", 0));
+		else
+			r = MCP_TRY(set_if(fd, rows[i].kind, rows[i].first, rows[i].second, rows[i].ifindex,
+					   rows[i].optlen));
+		obs_begin("ipv4.sendopts.mcif.set.%s", rows[i].name);
+		obs_res(NULL, r);
+		obs_str("readback", if_readback(fd));
+		obs_end();
+		close(fd);
+	}
+	/* what getsockopt writes for each optlen (address 10.0.1.1 = 0a000101) */
+	{
+		static const int lens[] = { 0, 2, 4, 8, 12 };
+
+		for (size_t i = 0; i < MCP_ARRAY_SIZE(lens); i++) {
+			unsigned char buf[16];
+			socklen_t l = (socklen_t)lens[i];
+			int fd = socket(AF_INET, SOCK_DGRAM, 0);
+			struct mcp_res r;
+
+			if (fd < 0 || set_if(fd, A_INADDR, "10.0.1.1", NULL, 0, 0) < 0)
+				mcp_broken("IP_MULTICAST_IF 10.0.1.1");
+			memset(buf, 0xee, sizeof(buf));
+			r = MCP_TRY(getsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, buf, &l));
+			obs_begin("ipv4.sendopts.mcif.get.optlen_%d", lens[i]);
+			obs_res(NULL, r);
+			obs_int("optlen_out", l);
+			obs_str("bytes", dlv_hex(buf, 12));
+			obs_end();
+			close(fd);
+		}
+	}
+}
+
+/* Where a datagram leaves, seen from the peers. */
+static void if_path(void)
+{
+	struct {
+		const char *name;
+		const char *bind_dev;		/* SO_BINDTODEVICE before/after the IF step */
+		int bind_after;
+		enum ifarg kind;
+		const char *first, *second;
+		int ifindex;			/* -1 w0, -3 v0 */
+		int no_if;			/* leave IP_MULTICAST_IF alone */
+		const char *preset;
+	} rows[] = {
+		{ "unset_follows_route", NULL, 0, A_INADDR, NULL, NULL, 0, 1, NULL },
+		{ "in_addr_w0", NULL, 0, A_INADDR, "10.0.1.1", NULL, 0, 0, NULL },
+		{ "in_addr_w0_secondary", NULL, 0, A_INADDR, "10.0.1.11", NULL, 0, 0, NULL },
+		{ "ip_mreq_w0", NULL, 0, A_MREQ, G, "10.0.1.1", 0, 0, NULL },
+		{ "ip_mreqn_ifindex_w0", NULL, 0, A_MREQN, NULL, NULL, -1, 0, NULL },
+		{ "w0_then_in_addr_any_reset", NULL, 0, A_INADDR, "0.0.0.0", NULL, 0, 0, "10.0.1.1" },
+		{ "ip_mreqn_ifindex_w0_foreign_addr", NULL, 0, A_MREQN, NULL, "192.0.2.7", -1, 0, NULL },
+		{ "bindtodevice_w0_no_if", "w0", 0, A_INADDR, NULL, NULL, 0, 1, NULL },
+		{ "if_v0_then_bindtodevice_w0", "w0", 1, A_MREQN, NULL, NULL, -3, 0, NULL },
+		{ "bindtodevice_v0_then_if_w0", "v0", 0, A_MREQN, NULL, NULL, -1, 0, NULL },
+		{ "bindtodevice_v0_then_if_v0", "v0", 0, A_MREQN, NULL, NULL, -3, 0, NULL },
+	};
+
+	topo(0);
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		int s = must_udp(0, "0.0.0.0", 0);
+		struct mcp_res ifr = { 0, 0 };
+		int idx = rows[i].ifindex == -3 ? idx_v0 : rows[i].ifindex;
+
+		if (rows[i].bind_dev && !rows[i].bind_after &&
+		    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, rows[i].bind_dev, (socklen_t)strlen(rows[i].bind_dev)) < 0)
+			mcp_broken("SO_BINDTODEVICE %s", rows[i].bind_dev);
+		if (rows[i].preset && set_if(s, A_INADDR, rows[i].preset, NULL, 0, 0) < 0)
+			mcp_broken("preset IP_MULTICAST_IF");
+		if (!rows[i].no_if)
+			ifr = MCP_TRY(set_if(s, rows[i].kind, rows[i].first, rows[i].second, idx, 0));
+		if (rows[i].bind_dev && rows[i].bind_after &&
+		    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, rows[i].bind_dev, (socklen_t)strlen(rows[i].bind_dev)) < 0)
+			mcp_broken("SO_BINDTODEVICE %s", rows[i].bind_dev);
+		observe(s, 400 + (uint32_t)i);
+		obs_begin("ipv4.sendopts.mcif.path.%s", rows[i].name);
+		if (!rows[i].no_if)
+			obs_res("if", ifr);
+		obs_res("send", last_send);
+		obs_counts(M(PA) | M(PB));
+		obs_str("src", res[PA].n ? dlv_ntoa(res[PA].first.src) :
+				res[PB].n ? dlv_ntoa(res[PB].first.src) : "none");
+		obs_end();
+		if (!strcmp(rows[i].name, "in_addr_w0")) {
+			/* what the receiving peer learns from IP_PKTINFO */
+			obs_begin("ipv4.sendopts.mcif.pktinfo.peer_receiver");
+			obs_int("received", res[PB].n);
+			obs_str("ifname", res[PB].n ? dlv_ifname_in(ns_of(PB), res[PB].first.ifindex) : "none");
+			obs_str("ipi_addr", dlv_ntoa(res[PB].first.dst));
+			obs_str("ipi_spec_dst", dlv_ntoa(res[PB].first.spec_dst));
+			obs_end();
+		}
+		close(s);
+	}
+}
+
+/* The source address and IP_PKTINFO of looped copies on the sending host. */
+static void if_looped(void)
+{
+	struct {
+		const char *name;
+		enum ifarg kind;
+		const char *addr;
+		int ifindex;	/* -1 w0, -4 lo */
+		int local;
+	} rows[] = {
+		{ "ifindex_w0", A_MREQN, NULL, -1, LW },
+		{ "in_addr_w0", A_INADDR, "10.0.1.1", 0, LW },
+		{ "in_addr_w0_secondary", A_INADDR, "10.0.1.11", 0, LW },
+		{ "ifindex_lo", A_MREQN, NULL, -4, LL },
+		{ "in_addr_127_0_0_1", A_INADDR, "127.0.0.1", 0, LL },
+	};
+
+	topo(1);
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		int s = must_udp(0, "0.0.0.0", 0), l = rows[i].local;
+
+		if (set_if(s, rows[i].kind, rows[i].addr, NULL, rows[i].ifindex == -4 ? idx_lo : rows[i].ifindex, 0) < 0)
+			mcp_broken("IP_MULTICAST_IF");
+		observe(s, 500 + (uint32_t)i);
+		obs_begin("ipv4.sendopts.mcif.looped.%s", rows[i].name);
+		obs_res("send", last_send);
+		obs_int(rname[l], res[l].n);
+		obs_str("src", res[l].n ? dlv_ntoa(res[l].first.src) : "none");
+		obs_str("pktinfo_ifname", res[l].n ? dlv_ifname_in(-1, res[l].first.ifindex) : "none");
+		obs_str("pktinfo_spec_dst", res[l].n ? dlv_ntoa(res[l].first.spec_dst) : "none");
+		obs_end();
+		close(s);
+	}
+}
+
+static const struct mcp_scenario scenarios[] = {
+	{ "loop_opt", loop_opt, 0 },
+	{ "loop_path", loop_path, 0 },
+	{ "ttl_opt", ttl_opt, 0 },
+	{ "ttl_wire", ttl_wire, 0 },
+	{ "ttl0_member", ttl0_member, 0 },
+	{ "if_opt", if_opt, 0 },
+	{ "if_path", if_path, 0 },
+	{ "if_looped", if_looped, 0 },
+};
+
+int main(int argc, char **argv)
+{
+	return mcp_main(argc, argv, "sendopts", scenarios, MCP_ARRAY_SIZE(scenarios));
+}
