@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sfl.c - source-filter helpers (see sfl.h).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "sfl.h"
+#include "mcp.h"
+
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SFL_GUARD 0xa5
+
+static void put32(unsigned char *p, uint32_t v) { memcpy(p, &v, 4); }
+static uint32_t get32(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+
+static void put_sin(unsigned char *p, const char *dotted)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr = mcp_in(dotted) };
+
+	memset(p, 0, sizeof(struct sockaddr_storage));
+	memcpy(p, &sin, sizeof(sin));
+}
+
+int sfl_ip_src(int fd, int opt, const char *group, const char *ifaddr, const char *src,
+	       socklen_t optlen)
+{
+	unsigned char b[64] = { 0 };
+	struct in_addr g = mcp_in(group), i = mcp_in(ifaddr), s = mcp_in(src);
+
+	/* struct ip_mreq_source: multiaddr, interface, sourceaddr */
+	memcpy(b, &g, 4);
+	memcpy(b + 4, &i, 4);
+	memcpy(b + 8, &s, 4);
+	if (optlen > sizeof(b)) {
+		errno = E2BIG;
+		return -1;
+	}
+	return setsockopt(fd, IPPROTO_IP, opt, b, optlen);
+}
+
+int sfl_mcast_src(int fd, int opt, const char *group, int ifindex, const char *src,
+		  socklen_t optlen)
+{
+	struct group_source_req r;
+	unsigned char b[sizeof(r) + 64];
+
+	memset(b, 0, sizeof(b));
+	if (optlen > sizeof(b)) {
+		errno = E2BIG;
+		return -1;
+	}
+	put32(b + offsetof(struct group_source_req, gsr_interface), (uint32_t)ifindex);
+	put_sin(b + offsetof(struct group_source_req, gsr_group), group);
+	put_sin(b + offsetof(struct group_source_req, gsr_source), src);
+	return setsockopt(fd, IPPROTO_IP, opt, b, optlen);
+}
+
+static int msf_set(int fd, int opt, unsigned char *b, socklen_t optlen)
+{
+	int rc, e;
+
+	errno = 0;
+	rc = setsockopt(fd, IPPROTO_IP, opt, b, optlen);
+	e = errno;
+	free(b);
+	errno = e;
+	return rc;
+}
+
+int sfl_ip_msf_set(int fd, const char *group, const char *ifaddr, uint32_t fmode,
+		   uint32_t numsrc, const char *const *srcs, unsigned int n, socklen_t optlen)
+{
+	size_t size = SFL_IMSF_SIZE(n) > optlen ? SFL_IMSF_SIZE(n) : optlen;
+	unsigned char *b = calloc(1, size);
+	struct in_addr g = mcp_in(group), i = mcp_in(ifaddr);
+
+	if (!b)
+		return -1;
+	memcpy(b, &g, 4);
+	memcpy(b + 4, &i, 4);
+	put32(b + 8, fmode);
+	put32(b + 12, numsrc);
+	for (unsigned int k = 0; k < n; k++) {
+		struct in_addr s = mcp_in(srcs[k]);
+
+		memcpy(b + SFL_IMSF_HDR + 4 * k, &s, 4);
+	}
+	return msf_set(fd, IP_MSFILTER, b, optlen);
+}
+
+int sfl_mcast_msf_set(int fd, const char *group, int ifindex, uint32_t fmode,
+		      uint32_t numsrc, const char *const *srcs, unsigned int n, socklen_t optlen)
+{
+	size_t size = SFL_GF_SIZE(n) > optlen ? SFL_GF_SIZE(n) : optlen;
+	unsigned char *b = calloc(1, size);
+
+	if (!b)
+		return -1;
+	put32(b + offsetof(struct group_filter, gf_interface), (uint32_t)ifindex);
+	put_sin(b + offsetof(struct group_filter, gf_group), group);
+	put32(b + offsetof(struct group_filter, gf_fmode), fmode);
+	put32(b + offsetof(struct group_filter, gf_numsrc), numsrc);
+	for (unsigned int k = 0; k < n; k++)
+		put_sin(b + SFL_GF_HDR + SFL_GF_ENTRY * k, srcs[k]);
+	return msf_set(fd, MCAST_MSFILTER, b, optlen);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+/* Record what the kernel wrote: header fields, and how far past the header
+ * it wrote into the guard-filled tail. */
+static void msf_result(struct sfl_get *o, const unsigned char *b, size_t size, size_t hdr,
+		       size_t entry, size_t fmode_off, size_t numsrc_off)
+{
+	unsigned int written_entries;
+
+	o->fmode = get32(b + fmode_off);
+	o->numsrc = get32(b + numsrc_off);
+	o->tail_changed = 0;
+	o->extent = 0;
+	for (size_t k = hdr; k < size; k++) {
+		if (b[k] != SFL_GUARD) {
+			o->tail_changed++;
+			o->extent = (unsigned int)k + 1;
+		}
+	}
+	o->nsrc = 0;
+	if (o->rc < 0)
+		return;
+	/* decode only entries the kernel fully wrote, never past the allocation */
+	written_entries = o->extent > hdr ? (unsigned int)((o->extent - hdr + entry - 1) / entry) : 0;
+	for (unsigned int k = 0; k < written_entries && k < 64; k++) {
+		const unsigned char *p = b + hdr + entry * k;
+		struct in_addr a;
+
+		if (entry == 4) {
+			memcpy(&a, p, 4);
+		} else {
+			struct sockaddr_in sin;
+
+			memcpy(&sin, p, sizeof(sin));
+			a = sin.sin_addr;
+		}
+		inet_ntop(AF_INET, &a, o->srcs[o->nsrc], sizeof(o->srcs[0]));
+		o->nsrc++;
+	}
+	qsort(o->srcs, o->nsrc, sizeof(o->srcs[0]), str_cmp);
+}
+
+int sfl_ip_msf_get(int fd, const char *group, const char *ifaddr, uint32_t numsrc,
+		   unsigned int alloc_n, socklen_t optlen, struct sfl_get *out)
+{
+	size_t size = SFL_IMSF_SIZE(alloc_n);
+	unsigned char *b;
+	struct in_addr g = mcp_in(group), i = mcp_in(ifaddr);
+	socklen_t len = optlen;
+
+	memset(out, 0, sizeof(*out));
+	if (numsrc > alloc_n || optlen > size) {
+		errno = EINVAL;	/* would let the kernel write outside our memory */
+		return -1;
+	}
+	b = malloc(size);
+	if (!b)
+		return -1;
+	memset(b, SFL_GUARD, size);
+	memcpy(b, &g, 4);
+	memcpy(b + 4, &i, 4);
+	put32(b + 8, 0);
+	put32(b + 12, numsrc);
+	errno = 0;
+	out->rc = getsockopt(fd, IPPROTO_IP, IP_MSFILTER, b, &len);
+	out->err = out->rc < 0 ? errno : 0;
+	out->optlen_out = len;
+	msf_result(out, b, size, SFL_IMSF_HDR, 4, 8, 12);
+	free(b);
+	return 0;
+}
+
+int sfl_mcast_msf_get(int fd, const char *group, int ifindex, uint32_t numsrc,
+		      unsigned int alloc_n, socklen_t optlen, struct sfl_get *out)
+{
+	size_t size = SFL_GF_SIZE(alloc_n);
+	unsigned char *b;
+	socklen_t len = optlen;
+
+	memset(out, 0, sizeof(*out));
+	if (numsrc > alloc_n || optlen > size) {
+		errno = EINVAL;
+		return -1;
+	}
+	b = malloc(size);
+	if (!b)
+		return -1;
+	memset(b, SFL_GUARD, size);
+	memset(b, 0, SFL_GF_HDR);
+	put32(b + offsetof(struct group_filter, gf_interface), (uint32_t)ifindex);
+	put_sin(b + offsetof(struct group_filter, gf_group), group);
+	put32(b + offsetof(struct group_filter, gf_numsrc), numsrc);
+	errno = 0;
+	out->rc = getsockopt(fd, IPPROTO_IP, MCAST_MSFILTER, b, &len);
+	out->err = out->rc < 0 ? errno : 0;
+	out->optlen_out = len;
+	msf_result(out, b, size, SFL_GF_HDR, SFL_GF_ENTRY, offsetof(struct group_filter, gf_fmode),
+		   offsetof(struct group_filter, gf_numsrc));
+	free(b);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* /proc/net/mcfilter: header, then "%3d %6.6s 0x%08x 0x%08x %6lu %6lu"
+ * (ifindex, device, group and source in host order, INC and EXC counts). */
+
+int sfl_mcfilter_lines(char (*lines)[96], int max)
+{
+	FILE *f = fopen("/proc/self/net/mcfilter", "re");
+	char line[256];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char dev[32], g[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN];
+		unsigned int idx, ga, sa;
+		unsigned long inc, exc;
+		struct in_addr a;
+
+		if (sscanf(line, "%u %31s %x %x %lu %lu", &idx, dev, &ga, &sa, &inc, &exc) != 6)
+			continue;
+		if (n < max) {
+			a.s_addr = htonl(ga);
+			inet_ntop(AF_INET, &a, g, sizeof(g));
+			a.s_addr = htonl(sa);
+			inet_ntop(AF_INET, &a, s, sizeof(s));
+			snprintf(lines[n], sizeof(lines[0]), "%s %s %s inc=%lu exc=%lu", dev, g, s, inc,
+				 exc);
+		}
+		n++;
+	}
+	fclose(f);
+	if (n > max)
+		n = max;
+	qsort(lines, (size_t)n, sizeof(lines[0]), str_cmp);
+	return n;
+}
+
+void sfl_obs_mcfilter(const char *key)
+{
+	char lines[128][96];
+	int n = sfl_mcfilter_lines(lines, 128);
+
+	if (n < 0) {
+		obs_null(key);
+		return;
+	}
+	obs_arr_begin(key);
+	for (int i = 0; i < n; i++)
+		obs_str(NULL, lines[i]);
+	obs_arr_end();
+}
+
+/* ------------------------------------------------------------------ */
+/* rtnetlink: macvlan */
+
+struct sfl_nlreq {
+	char buf[1024] __attribute__((aligned(NLMSG_ALIGNTO)));
+};
+
+static struct rtattr *sfl_put(struct nlmsghdr *h, int type, const void *data, size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
+
+	rta->rta_type = (unsigned short)type;
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	return rta;
+}
+
+static int sfl_talk(struct nlmsghdr *h)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	char ans[4096];
+	int fd, e = EPROTO;
+	ssize_t n;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -1;
+	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = 1;
+	if (sendto(fd, h, h->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		e = errno;
+		goto out;
+	}
+	for (int tries = 0; tries < 16; tries++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		/* the kernel acks synchronously; the bound only guards a lost ack */
+		if (poll(&p, 1, 5000) != 1) {
+			e = ETIMEDOUT;
+			goto out;
+		}
+		n = recv(fd, ans, sizeof(ans), 0);
+		if (n < 0) {
+			e = errno;
+			goto out;
+		}
+		for (struct nlmsghdr *a = (struct nlmsghdr *)ans; NLMSG_OK(a, (size_t)n);
+		     a = NLMSG_NEXT(a, n)) {
+			if (a->nlmsg_type == NLMSG_ERROR) {
+				e = -((struct nlmsgerr *)NLMSG_DATA(a))->error;
+				goto out;
+			}
+		}
+	}
+out:
+	close(fd);
+	errno = e;
+	return e ? -1 : 0;
+}
+
+int sfl_macvlan_add(const char *name, const char *lower, int nsfd)
+{
+	struct sfl_nlreq r;
+	struct nlmsghdr *h = (struct nlmsghdr *)memset(r.buf, 0, sizeof(r.buf));
+	struct ifinfomsg *ifi;
+	struct rtattr *li;
+	int link = mcp_ifindex(lower);
+	uint32_t l, fd;
+
+	if (link < 0)
+		return -1;
+	l = (uint32_t)link;
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	h->nlmsg_type = RTM_NEWLINK;
+	h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifi = NLMSG_DATA(h);
+	ifi->ifi_family = AF_UNSPEC;
+	sfl_put(h, IFLA_IFNAME, name, strlen(name) + 1);
+	sfl_put(h, IFLA_LINK, &l, sizeof(l));
+	if (nsfd >= 0) {
+		fd = (uint32_t)nsfd;
+		sfl_put(h, IFLA_NET_NS_FD, &fd, sizeof(fd));
+	}
+	li = sfl_put(h, IFLA_LINKINFO, NULL, 0);
+	sfl_put(h, IFLA_INFO_KIND, "macvlan", 7);
+	li->rta_len = (unsigned short)((char *)h + h->nlmsg_len - (char *)li);
+	return sfl_talk(h);
+}
