@@ -20,7 +20,7 @@ import sys
 import yaml
 
 from . import decoders, expected, observe
-from .judge import compare_facts
+from .judge import compare_facts, split_decoded
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -33,7 +33,7 @@ def propose(exp, run, release):
     common, override = {}, {}
     for cid in sorted(run.facts):
         area = run.area_of.get(cid) or "unknown"
-        facts = decoders.decode(area, cid, run.facts[cid])
+        facts, _ = split_decoded(decoders.decode(area, cid, run.facts[cid]))
         e = exp.checks.get(cid)
         same = e is not None and not compare_facts(e["facts"], facts)
         entry = {"facts": facts,

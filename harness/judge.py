@@ -9,6 +9,8 @@ was expected and what was observed. Nothing passes by omission:
 Facts are compared exactly: every observed fact must be expected and every
 expected fact observed. An expected value may be a matcher instead of a
 literal: {"$range": [lo, hi]}, {"$one_of": [...]}, {"$regex": "..."}.
+A decoder may add "_decoded" (text lines, e.g. dissected frames) to the facts
+it returns: never compared, shown in the failure message.
 """
 
 import json
@@ -56,6 +58,21 @@ def matches(expected, observed):
     if isinstance(expected, bool) or isinstance(observed, bool):
         return type(expected) is type(observed) and expected == observed
     return expected == observed
+
+
+def split_decoded(facts):
+    """(facts without "_decoded", the decoded lines or None)."""
+    if isinstance(facts, dict) and "_decoded" in facts:
+        facts = dict(facts)
+        return facts, facts.pop("_decoded")
+    return facts, None
+
+
+def decoded_text(decoded):
+    if not decoded:
+        return ""
+    lines = decoded if isinstance(decoded, list) else [decoded]
+    return "".join("\n  decoded: %s" % line for line in lines)
 
 
 def compare_facts(expected, observed):
@@ -150,14 +167,16 @@ def judge(exp, run, decode=None):
                 verdicts.append(Verdict(cid, area, FAIL, "cannot decode observation: %s" % ex,
                                         observed=run.facts[cid], **kw))
                 continue
+        observed, decoded = split_decoded(observed)
         if not e:
             verdicts.append(Verdict(cid, area, FAIL,
-                                    "observed but no expectation in expected/ (make bless proposes one)",
-                                    observed=observed, **kw))
+                                    "observed but no expectation in expected/ (make bless proposes one)"
+                                    + decoded_text(decoded), observed=observed, **kw))
             continue
         diffs = compare_facts(e["facts"], observed)
         if diffs:
-            verdicts.append(Verdict(cid, area, FAIL, "; ".join(diffs), expected=e["facts"], observed=observed, **kw))
+            verdicts.append(Verdict(cid, area, FAIL, "; ".join(diffs) + decoded_text(decoded),
+                                    expected=e["facts"], observed=observed, **kw))
         else:
             verdicts.append(Verdict(cid, area, PASS, "", expected=e["facts"], observed=observed, **kw))
     return verdicts

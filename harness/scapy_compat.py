@@ -1,0 +1,159 @@
+"""A thin layer in front of scapy's IGMP classes.
+
+The rest of the harness never names a scapy IGMP class: it gets `Frame`
+objects (plain data) from `dissect(bytes)`. Debian 12's python3-scapy 2.5
+has IGMP in scapy.contrib.igmp (IGMP: v1/v2 messages) and
+scapy.contrib.igmpv3 (IGMPv3, IGMPv3mq query body, IGMPv3mr report body,
+IGMPv3gr group record). scapy after 2.6.1 ("igmp: Full rework") moves them to
+scapy.layers.igmp under other names; a newer scapy is adapted here and
+nowhere else.
+
+Checksums are verified on the raw bytes (RFC 1071), not through scapy, so a
+frame scapy would silently "fix" still shows its real checksum.
+"""
+
+from dataclasses import dataclass, field
+
+RECORD_TYPES = {1: "IS_IN", 2: "IS_EX", 3: "TO_IN", 4: "TO_EX", 5: "ALLOW", 6: "BLOCK"}
+
+
+def _classes():
+    try:
+        from scapy.contrib.igmp import IGMP
+        from scapy.contrib.igmpv3 import IGMPv3, IGMPv3gr, IGMPv3mq, IGMPv3mr
+    except ImportError as e:  # pragma: no cover - depends on the installed scapy
+        raise ImportError("scapy without scapy.contrib.igmp/igmpv3 (%s): map the new class names "
+                          "in harness/scapy_compat.py" % e)
+    return {"v12": IGMP, "v3": IGMPv3, "query": IGMPv3mq, "report": IGMPv3mr, "record": IGMPv3gr}
+
+
+_C = None
+
+
+def classes():
+    global _C
+    if _C is None:
+        _C = _classes()
+    return _C
+
+
+def inet_checksum(data):
+    """RFC 1071 sum over data; a correct header or message sums to 0."""
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+@dataclass
+class Record:
+    rtype: int
+    group: str
+    sources: list
+
+    @property
+    def name(self):
+        return RECORD_TYPES.get(self.rtype, "TYPE%d" % self.rtype)
+
+    def text(self):
+        return "%s %s {%s}" % (self.name, self.group, ", ".join(self.sources))
+
+
+@dataclass
+class Frame:
+    """One captured Ethernet frame, as far as IGMP cares."""
+    eth_dst: str = ""
+    eth_src: str = ""
+    ethertype: int = 0
+    ip_version: int = 0
+    ihl: int = 0
+    tos: int = 0
+    df: bool = False
+    ttl: int = 0
+    proto: int = 0
+    ip_src: str = ""
+    ip_dst: str = ""
+    ip_options: list = field(default_factory=list)  # e.g. ["RA(0)"]
+    ip_checksum_ok: bool = False
+    igmp: bool = False
+    igmp_type: int = -1
+    igmp_code: int = 0
+    igmp_len: int = 0
+    igmp_checksum_ok: bool = False
+    group: str = ""  # v1/v2 messages and queries
+    records: list = field(default_factory=list)  # [Record] of a v3 report
+    summary: str = ""  # scapy's one-line summary
+
+    @property
+    def type_hex(self):
+        return "0x%02x" % self.igmp_type if self.igmp else None
+
+    def brief(self):
+        """What was sent to whom: the unit the wire checks compare."""
+        if not self.igmp:
+            return "not IGMP: %s" % self.summary
+        head = "%s %s %s" % (self.type_hex, self.ip_dst, self.eth_dst)
+        if self.igmp_type == 0x22:
+            return "%s [%s]" % (head, ", ".join(r.text() for r in sorted(self.records, key=_rkey)))
+        return "%s group %s" % (head, self.group)
+
+    def line(self):
+        """Every field a check looks at, on one line (shown on failure)."""
+        out = "%s > %s ip %s > %s ihl=%d tos=0x%02x %sttl=%d proto=%d options=%s ip_checksum=%s" % (
+            self.eth_src, self.eth_dst, self.ip_src, self.ip_dst, self.ihl, self.tos, "DF " if self.df else "",
+            self.ttl, self.proto, "[%s]" % ",".join(self.ip_options), "ok" if self.ip_checksum_ok else "BAD")
+        if self.igmp:
+            out += " | igmp type=%s code=%d len=%d checksum=%s" % (
+                self.type_hex, self.igmp_code, self.igmp_len, "ok" if self.igmp_checksum_ok else "BAD")
+            if self.igmp_type == 0x22:
+                out += " records=[%s]" % ", ".join(r.text() for r in self.records)
+            else:
+                out += " group=%s" % self.group
+        return out + " | " + self.summary
+
+
+def _rkey(r):
+    return (tuple(int(x) for x in r.group.split(".")), r.rtype, r.sources)
+
+
+def _option_text(opt):
+    name = type(opt).__name__
+    if name == "IPOption_Router_Alert":
+        return "RA(%d)" % opt.alert
+    return "%s(%s)" % (name.replace("IPOption_", ""), bytes(opt).hex())
+
+
+def dissect(raw):
+    """bytes of one Ethernet frame -> Frame."""
+    from scapy.layers.inet import IP
+    from scapy.layers.l2 import Ether
+
+    c = classes()
+    pkt = Ether(raw)
+    f = Frame(eth_dst=pkt.dst, eth_src=pkt.src, ethertype=pkt.type, summary=pkt.summary())
+    if IP not in pkt:
+        return f
+    ip = pkt[IP]
+    hdr = raw[14:14 + ip.ihl * 4]
+    f.ip_version, f.ihl, f.tos, f.ttl, f.proto = ip.version, ip.ihl, ip.tos, ip.ttl, ip.proto
+    f.df = bool(int(ip.flags) & 0x2)
+    f.ip_src, f.ip_dst = ip.src, ip.dst
+    f.ip_options = [_option_text(o) for o in ip.options]
+    f.ip_checksum_ok = len(hdr) >= 20 and inet_checksum(hdr) == 0
+    if ip.proto != 2:
+        return f
+    f.igmp = True
+    body = raw[14 + ip.ihl * 4:14 + ip.len]
+    f.igmp_len = len(body)
+    f.igmp_checksum_ok = len(body) >= 8 and inet_checksum(body) == 0
+    f.igmp_type = body[0] if body else -1
+    f.igmp_code = body[1] if len(body) > 1 else 0
+    if c["report"] in pkt:
+        f.records = [Record(int(r.rtype), r.maddr, list(r.srcaddrs)) for r in pkt[c["report"]].records]
+    elif c["query"] in pkt:
+        f.group = pkt[c["query"]].gaddr
+    elif c["v12"] in pkt:
+        f.group = pkt[c["v12"]].gaddr
+    return f
