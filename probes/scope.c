@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scope - TTL scoping across a multicast router: which datagrams the kernel's
+ * own multicast forwarding (ipmr, driven through the MRT_* socket API, no
+ * daemon) passes on, and with what TTL.
+ *
+ * Tested: TTL 1 (the default) does not cross the router; TTL 2 arrives with
+ * TTL 1; a datagram whose TTL is not above the outgoing VIF's threshold in
+ * the forwarding entry is not forwarded, one above it is and arrives with
+ * TTL - 1. The thresholds are the classic TTL-scope table (0 host, 1 link,
+ * 32 site, 64 region, 128 continent, 255 global/never), each a boundary the
+ * router enforces. Also: whether the VIF's own vifc_threshold (MRT_ADD_VIF)
+ * gates forwarding when the forwarding entry says otherwise.
+ *
+ * Environment: the scenario's namespace is the router R; sender S and
+ * receivers D, D2 are peer namespaces:
+ *   S s0 10.1.0.2/24 <-> r0 10.1.0.1/24  R  r1 10.2.0.1/24 <-> d0 10.2.0.2/24 D
+ *                                           r2 10.3.0.1/24 <-> e0 10.3.0.2/24 D2
+ * R: MRT_INIT on a raw IGMP socket; VIF 0 = r0, VIF 1 = r1 (threshold 1),
+ * VIF 2 = r2 (vifc_threshold 200); one (S,G) MFC entry per group with the
+ * TTL threshold of each outgoing VIF (what smcroute's/mrouted's per-interface
+ * ttl-threshold becomes). rp_filter 0 everywhere it is pinned. D/D2 join all
+ * groups. Every observation is followed by a sentinel datagram (TTL 64, a
+ * group forwarded to r1 and r2) along the same path: counts are what
+ * arrived before it (lib/dlv.h).
+ */
+#include "mcp.h"
+#include "dlv.h"
+
+#include <arpa/inet.h>
+#include <linux/mroute.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LEN 64
+#define PORT 7000
+#define SRC "10.1.0.2"
+#define G_SENTINEL "239.30.0.1"
+
+struct grp {
+	const char *group;
+	int ttl_r1, ttl_r2;	/* MFC thresholds per outgoing VIF, 0 = not an oif */
+};
+
+static const struct grp groups[] = {
+	{ G_SENTINEL, 1, 1 },
+	{ "239.30.1.1", 1, 0 },		/* link */
+	{ "239.30.1.32", 32, 0 },	/* site */
+	{ "239.30.1.64", 64, 0 },	/* region */
+	{ "239.30.1.128", 128, 0 },	/* continent */
+	{ "239.30.1.254", 254, 0 },	/* global: everything but the last hop */
+	{ "239.30.1.255", 255, 0 },	/* 255 = "never" in the MFC */
+	{ "239.30.2.1", 0, 1 },		/* via r2 (vifc_threshold 200) with MFC ttl 1 */
+};
+
+static int ns_s, ns_d, ns_d2, mrt = -1, sender, rcv_d, rcv_d2;
+
+static void pin_rpf(int nsfd, const char *const *devs)
+{
+	int here = mcp_ns_self();
+
+	if (here < 0 || (nsfd >= 0 && mcp_ns_enter(nsfd) < 0))
+		mcp_broken("enter namespace");
+	mcp_pin("net.ipv4.conf.all.rp_filter", 0);
+	mcp_pin("net.ipv4.conf.default.rp_filter", 0);
+	for (; devs && *devs; devs++) {
+		char n[96];
+
+		snprintf(n, sizeof(n), "net.ipv4.conf.%s.rp_filter", *devs);
+		mcp_pin(n, 0);
+	}
+	if (mcp_ns_enter(here) < 0)
+		_exit(3);
+	close(here);
+}
+
+static int add_vif(int vifi, const char *dev, int threshold)
+{
+	struct vifctl v = {
+		.vifc_vifi = (vifi_t)vifi,
+		.vifc_flags = VIFF_USE_IFINDEX,
+		.vifc_threshold = (unsigned char)threshold,
+		.vifc_lcl_ifindex = mcp_ifindex(dev),
+	};
+
+	return setsockopt(mrt, IPPROTO_IP, MRT_ADD_VIF, &v, sizeof(v));
+}
+
+static int add_mfc(const struct grp *g)
+{
+	struct mfcctl m;
+
+	memset(&m, 0, sizeof(m));
+	m.mfcc_origin = mcp_in(SRC);
+	m.mfcc_mcastgrp = mcp_in(g->group);
+	m.mfcc_parent = 0;
+	m.mfcc_ttls[1] = (unsigned char)g->ttl_r1;
+	m.mfcc_ttls[2] = (unsigned char)g->ttl_r2;
+	return setsockopt(mrt, IPPROTO_IP, MRT_ADD_MFC, &m, sizeof(m));
+}
+
+static const char *const check_ids[] = {
+	"ipv4.scope.router.default_ttl_not_forwarded",
+	"ipv4.scope.threshold_1.ttl_0", "ipv4.scope.threshold_1.ttl_1", "ipv4.scope.threshold_1.ttl_2",
+	"ipv4.scope.threshold_32.ttl_32", "ipv4.scope.threshold_32.ttl_33",
+	"ipv4.scope.threshold_64.ttl_64", "ipv4.scope.threshold_64.ttl_65",
+	"ipv4.scope.threshold_128.ttl_128", "ipv4.scope.threshold_128.ttl_129",
+	"ipv4.scope.threshold_254.ttl_254", "ipv4.scope.threshold_254.ttl_255",
+	"ipv4.scope.threshold_255.ttl_255",
+	"ipv4.scope.vif_threshold_200_mfc_ttl_1.ttl_64",
+	"ipv4.scope.router.forwarded_counter",
+};
+
+static void topo(void)
+{
+	static const char *const rdevs[] = { "r0", "r1", "r2", NULL };
+	static const char *const ddevs[] = { "d0", NULL };
+	static const char *const edevs[] = { "e0", NULL };
+	int one = 1;
+
+	if (dlv_pin_cpu() < 0)
+		mcp_broken("pin to one CPU");
+	pin_rpf(-1, NULL);
+	ns_s = mcp_ns_new();
+	ns_d = mcp_ns_new();
+	ns_d2 = mcp_ns_new();
+	if (ns_s < 0 || ns_d < 0 || ns_d2 < 0)
+		mcp_broken("namespaces");
+	pin_rpf(ns_d, NULL);
+	pin_rpf(ns_d2, NULL);
+	if (dlv_link_pair("r0", "10.1.0.1/24", ns_s, "s0", "10.1.0.2/24") < 0 ||
+	    dlv_link_pair("r1", "10.2.0.1/24", ns_d, "d0", "10.2.0.2/24") < 0 ||
+	    dlv_link_pair("r2", "10.3.0.1/24", ns_d2, "e0", "10.3.0.2/24") < 0)
+		mcp_broken("veth pairs");
+	pin_rpf(-1, rdevs);
+	pin_rpf(ns_d, ddevs);
+	pin_rpf(ns_d2, edevs);
+
+	mrt = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IGMP);
+	if (mrt < 0)
+		mcp_broken("raw IGMP socket");
+	if (setsockopt(mrt, IPPROTO_IP, MRT_INIT, &one, sizeof(one)) < 0) {
+		if (errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
+			/* CONFIG_IP_MROUTE is off: nothing here can be observed */
+			for (size_t i = 0; i < MCP_ARRAY_SIZE(check_ids); i++)
+				obs_skip(check_ids[i], "no IPv4 multicast routing (MRT_INIT: %s; CONFIG_IP_MROUTE)",
+					 mcp_errname(errno));
+			_exit(0);
+		}
+		mcp_broken("MRT_INIT");
+	}
+	if (add_vif(0, "r0", 1) < 0 || add_vif(1, "r1", 1) < 0 || add_vif(2, "r2", 200) < 0)
+		mcp_broken("MRT_ADD_VIF");
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(groups); i++)
+		if (add_mfc(&groups[i]) < 0)
+			mcp_broken("MRT_ADD_MFC %s", groups[i].group);
+
+	rcv_d = dlv_udp_in(ns_d, 0, "0.0.0.0", PORT);
+	rcv_d2 = dlv_udp_in(ns_d2, 0, "0.0.0.0", PORT);
+	if (rcv_d < 0 || rcv_d2 < 0)
+		mcp_broken("receivers");
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(groups); i++)
+		if (mcp_join_ifindex(rcv_d, groups[i].group, dlv_ifindex_in(ns_d, "d0")) < 0 ||
+		    mcp_join_ifindex(rcv_d2, groups[i].group, dlv_ifindex_in(ns_d2, "e0")) < 0)
+			mcp_broken("join %s", groups[i].group);
+	sender = dlv_udp_in(ns_s, 0, "0.0.0.0", 0);
+	if (sender < 0 || dlv_set_if_index(sender, dlv_ifindex_in(ns_s, "s0")) < 0)
+		mcp_broken("sender");
+}
+
+/* ttl < 0: leave IP_MULTICAST_TTL at its default */
+static void observe(const char *id, const char *group, int ttl, int rcv, uint32_t tag)
+{
+	struct dlv_rx first;
+	struct mcp_res r;
+	int n;
+
+	if (dlv_set_ttl(sender, ttl < 0 ? -1 : ttl) < 0)	/* -1 restores the default */
+		mcp_broken("IP_MULTICAST_TTL %d", ttl);
+	r = MCP_TRY((int)dlv_send(sender, group, PORT, tag, 0, LEN));
+	if (dlv_set_ttl(sender, 64) < 0 ||
+	    dlv_send(sender, G_SENTINEL, PORT, DLV_TAG_SENTINEL, 0, LEN) != LEN)
+		mcp_broken("sentinel");
+	n = dlv_count_until_sentinel(rcv, tag, &first);
+	/* the other receiver also gets the sentinel: keep it in step */
+	dlv_count_until_sentinel(rcv == rcv_d ? rcv_d2 : rcv_d, tag, NULL);
+	obs_begin("%s", id);
+	obs_res("send", r);
+	obs_int("received", n);
+	obs_int("ttl", n ? first.ttl : -1);
+	obs_end();
+}
+
+static void router(void)
+{
+	static const struct {
+		const char *id;
+		int group;	/* index into groups[] */
+		int ttl;
+	} rows[] = {
+		{ "ipv4.scope.router.default_ttl_not_forwarded", 1, -1 },
+		{ "ipv4.scope.threshold_1.ttl_0", 1, 0 },
+		{ "ipv4.scope.threshold_1.ttl_1", 1, 1 },
+		{ "ipv4.scope.threshold_1.ttl_2", 1, 2 },
+		{ "ipv4.scope.threshold_32.ttl_32", 2, 32 },
+		{ "ipv4.scope.threshold_32.ttl_33", 2, 33 },
+		{ "ipv4.scope.threshold_64.ttl_64", 3, 64 },
+		{ "ipv4.scope.threshold_64.ttl_65", 3, 65 },
+		{ "ipv4.scope.threshold_128.ttl_128", 4, 128 },
+		{ "ipv4.scope.threshold_128.ttl_129", 4, 129 },
+		{ "ipv4.scope.threshold_254.ttl_254", 5, 254 },
+		{ "ipv4.scope.threshold_254.ttl_255", 5, 255 },
+		{ "ipv4.scope.threshold_255.ttl_255", 6, 255 },
+	};
+
+	topo();
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++)
+		observe(rows[i].id, groups[rows[i].group].group, rows[i].ttl, rcv_d, 10 + (uint32_t)i);
+	observe("ipv4.scope.vif_threshold_200_mfc_ttl_1.ttl_64", groups[7].group, 64, rcv_d2, 99);
+
+	/* the router's own per-(S,G) counters: every datagram of the link
+	 * group reached the router (3 rows + default), whatever was forwarded */
+	{
+		struct sioc_sg_req sg = { .src = mcp_in(SRC), .grp = mcp_in(groups[1].group) };
+		struct mcp_res r = MCP_TRY(ioctl(mrt, SIOCGETSGCNT, &sg));
+
+		obs_begin("ipv4.scope.router.forwarded_counter");
+		obs_res(NULL, r);
+		obs_int("link_group_packets", (long long)sg.pktcnt);
+		obs_end();
+	}
+	close(mrt);
+}
+
+static const struct mcp_scenario scenarios[] = {
+	{ "router", router, 0 },
+};
+
+int main(int argc, char **argv)
+{
+	return mcp_main(argc, argv, "scope", scenarios, MCP_ARRAY_SIZE(scenarios));
+}
