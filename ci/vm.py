@@ -605,6 +605,7 @@ def main(argv=None):
     ap.add_argument("--selftest", choices=["panic", "splat", "hang", "exit"])
     ap.add_argument("--out")
     ap.add_argument("--accel", default="tcg", choices=["tcg", "kvm", "auto"])
+    ap.add_argument("--publish", help="matrix: also copy the page to this directory (e.g. ci/matrix)")
     ap.add_argument("--boot-timeout", type=float, default=60)
     ap.add_argument("--timeout", type=float, default=900)
     a = ap.parse_args(argv)
@@ -679,6 +680,11 @@ def matrix(specs, a, areas):
         f.write(html)
     with open(os.path.join(ROOT, "build", "matrix.md"), "w") as f:
         f.write(md)
+    if a.publish:
+        os.makedirs(a.publish, exist_ok=True)
+        shutil.copy(os.path.join(mdir, "index.html"), os.path.join(a.publish, "index.html"))
+        shutil.copy(os.path.join(ROOT, "build", "matrix.md"), os.path.join(a.publish, "matrix.md"))
+        print("matrix: copied to %s/" % a.publish)
     print("matrix: build/matrix/index.html and build/matrix.md (%s)" % ", ".join(
         "%s: exit %d" % (c["label"], c["exit"]) for c in cols))
     return 0
