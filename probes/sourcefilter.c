@@ -105,7 +105,8 @@ static int setup_wire(void)
 	idx = mcp_ifindex("v0");
 	if (idx < 0)
 		mcp_broken("ifindex v0");
-	close(peer);
+	/* peer stays open: a netns nothing refers to is dismantled a moment
+	 * later, and with it both ends of the veth */
 	return idx;
 }
 
@@ -1016,9 +1017,9 @@ static void setup_senders(void)
 			mcp_broken("IP_MULTICAST_IF %s", name);
 		if (mcp_ns_enter(here) < 0)
 			_exit(3);	/* never go on in the wrong namespace */
-		close(ns);
+		/* ns stays open (so does hub): an unreferenced netns is
+		 * dismantled asynchronously, taking its links with it */
 	}
-	close(hub);
 	close(here);
 }
 
