@@ -72,3 +72,18 @@ vm-bench: need-deps vm-initramfs
 
 vm-test: need-deps vm-initramfs
 	@$(PYTHON) ci/vm_selftest.py --initrd $(VM_INITRD) --debian $(or $(DEBIAN_KERNEL),6.1) --flavour $(DEBIAN_FLAVOUR)
+
+# A kselftest collection: ci/kselftest/mcprobe/ plus a self-contained copy of
+# the suite, listed in kselftest-list.txt for run_kselftest.sh -c mcprobe.
+KSFT_DIR = $(abspath $(INSTALL_PATH))/mcprobe
+.PHONY: kselftest-install
+kselftest-install: probes
+	@test -n "$(INSTALL_PATH)" || { echo "usage: make kselftest-install INSTALL_PATH=<kselftest install dir>" >&2; exit 2; }
+	@rm -rf $(KSFT_DIR) && mkdir -p $(KSFT_DIR)/suite/probes $(KSFT_DIR)/suite/harness
+	@cp ci/kselftest/mcprobe/run.sh ci/kselftest/mcprobe/config ci/kselftest/mcprobe/settings $(KSFT_DIR)/
+	@cp -r probes/bin $(KSFT_DIR)/suite/probes/bin
+	@cp -r expected $(KSFT_DIR)/suite/expected
+	@cd harness && find . -name '*.py' -not -path './tests/*' -exec cp --parents {} $(KSFT_DIR)/suite/harness/ \;
+	@touch $(abspath $(INSTALL_PATH))/kselftest-list.txt
+	@grep -qx 'mcprobe:run.sh' $(abspath $(INSTALL_PATH))/kselftest-list.txt || echo 'mcprobe:run.sh' >> $(abspath $(INSTALL_PATH))/kselftest-list.txt
+	@echo "installed $(KSFT_DIR) (run: cd $(INSTALL_PATH) && ./run_kselftest.sh -c mcprobe)"

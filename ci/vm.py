@@ -41,8 +41,9 @@ PYTHON = "/usr/bin/python3"
 KSFT_PASS, KSFT_FAIL, KSFT_SKIP = 0, 1, 4
 
 # Modules the suite needs where a kernel builds the feature as a module
-# (Debian: CONFIG_VETH=m). Loaded in the guest in dependency order.
-DEFAULT_MODULES = ["veth"]
+# (Debian: CONFIG_VETH=m, CONFIG_MACVLAN=m). Loaded in the guest in dependency
+# order; a feature the config builds in (=y) needs nothing.
+DEFAULT_MODULES = ["veth", "macvlan"]
 
 MARK = "@@MCPROBE-"
 BEGIN, END = MARK + "BEGIN@@", MARK + "END@@"
