@@ -15,6 +15,7 @@ BENCH_TARGETS += bench-ipc bench-delivery-area
 .PHONY: test-delivery-repeat repeat-delivery bench-ipc bench-delivery-area
 
 test-delivery-repeat: need-deps $(DLV_PROBES)
+	@mkdir -p $(BUILD)
 	@$(PYTHON) -m harness --areas $(DLV_AREAS) --repeat $(if $(filter-out 1,$(REPEAT)),$(REPEAT),10) \
 	  --out $(BUILD)/delivery-repeat > $(BUILD)/delivery-repeat.ktap || \
 	  { grep -E '^not ok|^# ' $(BUILD)/delivery-repeat.ktap; exit 1; }
