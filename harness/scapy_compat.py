@@ -133,6 +133,8 @@ def dissect(raw):
     c = classes()
     pkt = Ether(raw)
     f = Frame(eth_dst=pkt.dst, eth_src=pkt.src, ethertype=pkt.type, summary=pkt.summary())
+    if IP in pkt:
+        f.summary = "%s / %s" % (pkt.summary().split(" / ")[0], pkt[IP].mysummary())
     if IP not in pkt:
         return f
     ip = pkt[IP]
@@ -150,10 +152,17 @@ def dissect(raw):
     f.igmp_checksum_ok = len(body) >= 8 and inet_checksum(body) == 0
     f.igmp_type = body[0] if body else -1
     f.igmp_code = body[1] if len(body) > 1 else 0
-    if c["report"] in pkt:
-        f.records = [Record(int(r.rtype), r.maddr, list(r.srcaddrs)) for r in pkt[c["report"]].records]
-    elif c["query"] in pkt:
-        f.group = pkt[c["query"]].gaddr
-    elif c["v12"] in pkt:
-        f.group = pkt[c["v12"]].gaddr
+    if len(body) < 8:
+        return f
+    # Dissected from the IP payload, not through scapy's IP binding: that
+    # binding wants ttl=1 (and tos/dst for v3), and a frame with a wrong TTL
+    # must still show its records. IGMP.dispatch_hook picks IGMPv3 for 0x22.
+    msg = c["v12"](body)
+    f.summary += " / " + msg.summary()
+    if c["report"] in msg:
+        f.records = [Record(int(r.rtype), r.maddr, list(r.srcaddrs)) for r in msg[c["report"]].records]
+    elif c["query"] in msg:
+        f.group = msg[c["query"]].gaddr
+    else:
+        f.group = msg.gaddr
     return f
