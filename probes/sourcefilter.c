@@ -1228,6 +1228,11 @@ static void sc_delivery(void)
 	CPU_SET(cpu < 0 ? 0 : cpu, &one);
 	if (sched_setaffinity(0, sizeof(one), &one) < 0)
 		mcp_broken("pin to one CPU");
+	/* RPS would steer each sender's flow to its own CPU and undo the order
+	 * argument: no RPS on links made here (the mask is per netns on 6.18;
+	 * where the file is absent, new links get no RPS map) */
+	if (access("/proc/sys/net/core/rps_default_mask", F_OK) == 0)
+		mcp_pin("net.core.rps_default_mask", 0);
 	setup_senders();
 	witness = bound_udp(FLUSH_PORT);
 	if (mcp_mcast_join(witness, FLUSH_G, rx_idx) < 0)
