@@ -18,7 +18,7 @@ VM_BOOT_TIMEOUT ?= 60
 VM_TIMEOUT      ?= 900
 DEBIAN_FLAVOUR  ?= amd64
 KERNELS         ?= running debian:6.1
-VM_BENCH_KERNELS ?= debian:6.1
+VM_BENCH_KERNELS ?= debian:6.1 debian:6.12
 VM_DEPS         := qemu-system-x86 busybox-static cpio xz-utils gzip dpkg apt findutils
 
 EXTRA_DEPS    += $(VM_DEPS)

@@ -609,7 +609,7 @@ def main(argv=None):
     ap.add_argument("--publish", help="matrix: also copy the page to this directory (e.g. ci/matrix)")
     ap.add_argument("--boot-timeout", type=float, default=60)
     ap.add_argument("--timeout", type=float, default=900)
-    a = ap.parse_args(argv)
+    a = ap.parse_intermixed_args(argv)
     areas = [x for x in a.areas.split(",") if x] or None
     if a.cmd == "fetch":
         k = resolve_kernel(debian=a.debian or (a.specs[0] if a.specs else "6.1"), flavour=a.flavour)
