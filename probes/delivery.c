@@ -572,7 +572,7 @@ static void noroute(void)
 	obs_end();
 
 	/* a veth to a peer with an address but still no multicast route */
-	peer = mcp_ns_new();
+	peer = dlv_ns_new();
 	if (peer < 0 || dlv_link_pair("v0", "10.0.0.1/24", peer, "v1", "10.0.0.2/24") < 0)
 		mcp_broken("veth pair to peer");
 	r = MCP_TRY((int)dlv_send(s, G, P, 1, 0, LEN));

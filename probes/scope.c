@@ -123,9 +123,9 @@ static void topo(void)
 	if (dlv_pin_cpu() < 0)
 		mcp_broken("pin to one CPU");
 	pin_rpf(-1, NULL);
-	ns_s = mcp_ns_new();
-	ns_d = mcp_ns_new();
-	ns_d2 = mcp_ns_new();
+	ns_s = dlv_ns_new();
+	ns_d = dlv_ns_new();
+	ns_d2 = dlv_ns_new();
 	if (ns_s < 0 || ns_d < 0 || ns_d2 < 0)
 		mcp_broken("namespaces");
 	pin_rpf(ns_d, NULL);

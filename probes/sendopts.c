@@ -82,8 +82,8 @@ static void topo(int local)
 {
 	if (dlv_pin_cpu() < 0)
 		mcp_broken("pin to one CPU");
-	nsa = mcp_ns_new();
-	nsb = mcp_ns_new();
+	nsa = dlv_ns_new();
+	nsb = dlv_ns_new();
 	if (nsa < 0 || nsb < 0)
 		mcp_broken("peer namespaces");
 	if (dlv_link_pair("v0", "10.0.0.1/24", nsa, "v1", "10.0.0.2/24") < 0 ||

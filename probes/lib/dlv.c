@@ -27,11 +27,58 @@ struct dlv_hdr {
 	uint32_t magic, tag, seq, len;
 };
 
+/* RPS would steer received packets to other CPUs (per flow), breaking the
+ * one-CPU argument for a sentinel sent from another socket: devices made in a
+ * namespace take net.core.rps_default_mask, so keep it 0 where it exists. */
+static int no_rps(void)
+{
+	long v;
+
+	if (access("/proc/sys/net/core/rps_default_mask", F_OK) != 0)
+		return 0;
+	if (mcp_sysctl_set("net.core.rps_default_mask", "0") < 0 ||
+	    mcp_sysctl_get_int("net.core.rps_default_mask", &v) < 0)
+		return -1;
+	if (v) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int dlv_ns_new(void)
+{
+	int fd = mcp_ns_new(), here, e;
+
+	if (fd < 0)
+		return -1;
+	here = mcp_ns_self();
+	if (here < 0 || mcp_ns_enter(fd) < 0)
+		goto fail;
+	e = no_rps();
+	if (mcp_ns_enter(here) < 0)
+		_exit(3);
+	close(here);
+	if (e < 0)
+		goto fail_fd;
+	return fd;
+fail:
+	if (here >= 0)
+		close(here);
+fail_fd:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
 int dlv_pin_cpu(void)
 {
 	cpu_set_t set;
 	int cpu = sched_getcpu();
 
+	if (no_rps() < 0)
+		return -1;
 	if (cpu < 0)
 		return -1;
 	CPU_ZERO(&set);

@@ -51,8 +51,13 @@ struct dlv_rx {
 	struct in_addr spec_dst;	/* IP_PKTINFO ipi_spec_dst */
 };
 
-/* Pin the calling process to the CPU it runs on now (see the header comment). */
+/* Pin the calling process to the CPU it runs on now (see the header comment)
+ * and set net.core.rps_default_mask 0 in the current namespace, so devices
+ * made later do not steer packets to other CPUs. */
 int dlv_pin_cpu(void);
+/* mcp_ns_new() with net.core.rps_default_mask 0 inside (devices made there
+ * or moved there later stay on the sending CPU). */
+int dlv_ns_new(void);
 
 #define DLV_REUSEADDR 1
 #define DLV_REUSEPORT 2
