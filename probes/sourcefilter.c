@@ -118,6 +118,8 @@ static const char *fmode_name(uint32_t m)
 		return "INCLUDE";
 	if (m == MCAST_EXCLUDE)
 		return "EXCLUDE";
+	if (m == 0xa5a5a5a5u)	/* the guard sfl_*_msf_get() put there */
+		return "not written";
 	snprintf(b, sizeof(b), "%u", m);
 	return b;
 }
@@ -266,7 +268,8 @@ static void size_msf_set(int is_mcast, int ifindex)
 			r = MCP_TRY(sfl_ip_msf_set(fd, G1, WIRE_ADDR, MCAST_EXCLUDE, rw->numsrc, srcs,
 						   rw->n, (socklen_t)optlen));
 		obs_begin(ID "size.%s_set_%s", is_mcast ? "mcast_msfilter" : "ip_msfilter", rw->name);
-		obs_int("optlen", optlen);
+		if (rw->optlen < 0)	/* derived from the netns's optmem_max: a fact */
+			obs_int("optlen", optlen);
 		obs_res(NULL, r);
 		obs_filter("filter", fd, G1, ifindex);
 		obs_end();
@@ -319,12 +322,12 @@ static void size_msf_get(int is_mcast, int ifindex)
 		if (rc < 0)
 			mcp_broken("msfilter get row %s", rw->name);
 		obs_begin(ID "size.%s_get_%s", is_mcast ? "mcast_msfilter" : "ip_msfilter", rw->name);
-		obs_int("optlen_in", optlen);
 		obs_call(NULL, g.rc, g.err);
 		obs_int("optlen_out", g.optlen_out);
 		obs_int("numsrc_out", g.numsrc);
 		obs_str("fmode_out", fmode_name(g.fmode));
 		obs_int("bytes_changed_past_header", g.tail_changed);
+		/* relative to the *optlen given, which the id names */
 		obs_int("bytes_changed_past_optlen_in",
 			g.extent > optlen ? g.extent - optlen : 0);
 		obs_srcs("sources", &g);

@@ -116,7 +116,7 @@ def test_bytes_written_past_optlen_is_exact(tmp_path, expected_copy, obs_file):
     path = expected_copy / "common" / "sourcefilter.yaml"
     doc = yaml.safe_load(path.read_text())
     facts = doc["checks"][GET_PAST]["facts"]
-    assert facts["bytes_changed_past_optlen_in"] == 12 and facts["optlen_in"] == 16
+    assert facts["bytes_changed_past_optlen_in"] == 12 and facts["optlen_out"] == 28
     facts["bytes_changed_past_optlen_in"] = 0
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     p = run_harness("--observations", obs_file(), "--kernel-release", platform.release(), "--areas", AREA,

@@ -179,7 +179,7 @@ int sfl_ip_msf_get(int fd, const char *group, const char *ifaddr, uint32_t numsr
 	memset(b, SFL_GUARD, size);
 	memcpy(b, &g, 4);
 	memcpy(b + 4, &i, 4);
-	put32(b + 8, 0);
+	/* imsf_fmode stays guard: whether the kernel wrote the header shows */
 	put32(b + 12, numsrc);
 	errno = 0;
 	out->rc = getsockopt(fd, IPPROTO_IP, IP_MSFILTER, b, &len);
@@ -206,9 +206,10 @@ int sfl_mcast_msf_get(int fd, const char *group, int ifindex, uint32_t numsrc,
 	if (!b)
 		return -1;
 	memset(b, SFL_GUARD, size);
-	memset(b, 0, SFL_GF_HDR);
+	memset(b, 0, offsetof(struct group_filter, gf_fmode));
 	put32(b + offsetof(struct group_filter, gf_interface), (uint32_t)ifindex);
 	put_sin(b + offsetof(struct group_filter, gf_group), group);
+	/* gf_fmode stays guard: whether the kernel wrote the header shows */
 	put32(b + offsetof(struct group_filter, gf_numsrc), numsrc);
 	errno = 0;
 	out->rc = getsockopt(fd, IPPROTO_IP, MCAST_MSFILTER, b, &len);
