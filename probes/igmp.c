@@ -645,7 +645,7 @@ static int plain_run(int argc, char **argv)
 static int run_lanes(int argc, char **argv)
 {
 	enum { NL = MCP_ARRAY_SIZE(lanes) };
-	pid_t pid[NL];
+	pid_t pid[NL], self = getpid();
 	int out[NL], rc = 0, skipped = 0;
 	char **av = calloc((size_t)argc + 3, sizeof(*av));
 
@@ -664,6 +664,10 @@ static int run_lanes(int argc, char **argv)
 		if (pid[l] < 0)
 			return 1;
 		if (!pid[l]) {
+			/* a lane never outlives the probe, even if it died before this line */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != self)
+				_exit(1);
 			av[argc + 1] = (char *)lanes[l];
 			if (dup2(out[l], STDOUT_FILENO) < 0)
 				_exit(3);
