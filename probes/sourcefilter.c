@@ -293,6 +293,10 @@ static const struct msf_get_row get_rows[] = {
 	{ "numsrc_8_optlen_size_8", 8, 8, 8, 0 },	/* numsrc larger than the list */
 	{ "numsrc_8_optlen_hdr", 8, 8, 0, 0 },	/* numsrc larger than the buffer claims */
 	{ "numsrc_2_optlen_size_8", 2, 8, 8, 0 },
+	/* the allocation ends at a PROT_NONE page: a copy sized from numsrc
+	 * that does not fit faults there instead of writing past it */
+	{ "numsrc_0xffffffff_optlen_hdr_buffer_for_3", 0xffffffffu, 3, 0, 0 },
+	{ "numsrc_8_optlen_size_2_buffer_for_2", 8, 2, 2, 0 },
 };
 
 /* The socket holds INCLUDE{S1,S2,S3} on G1; every row records the header the
@@ -326,11 +330,55 @@ static void size_msf_get(int is_mcast, int ifindex)
 		obs_int("optlen_out", g.optlen_out);
 		obs_int("numsrc_out", g.numsrc);
 		obs_str("fmode_out", fmode_name(g.fmode));
-		obs_int("bytes_changed_past_header", g.tail_changed);
-		/* relative to the *optlen given, which the id names */
-		obs_int("bytes_changed_past_optlen_in",
-			g.extent > optlen ? g.extent - optlen : 0);
-		obs_srcs("sources", &g);
+		/* IP_MSFILTER copies its list in one copy_to_user(): how much of
+		 * it lands before the fault depends on the CPU's copy routine, so
+		 * after EFAULT only the whole-entry MCAST_MSFILTER tail is a fact */
+		if (!(g.rc < 0 && g.err == EFAULT && !is_mcast)) {
+			obs_int("bytes_changed_past_header", g.tail_changed);
+			/* relative to the *optlen given, which the id names */
+			obs_int("bytes_changed_past_optlen_in",
+				g.extent > optlen ? g.extent - optlen : 0);
+			obs_srcs("sources", &g);
+		}
+		obs_end();
+	}
+	close(fd);
+}
+
+/* optval in an unreadable page: every family copies in before acting */
+static void size_unreadable(int ifindex)
+{
+	static const struct {
+		const char *name;
+		int opt;
+		socklen_t len;
+		int get;
+	} rows[] = {
+		{ "ip_add_source_membership", IP_ADD_SOURCE_MEMBERSHIP, 12, 0 },
+		{ "ip_block_source", IP_BLOCK_SOURCE, 12, 0 },
+		{ "mcast_join_source_group", MCAST_JOIN_SOURCE_GROUP, sizeof(struct group_source_req), 0 },
+		{ "mcast_block_source", MCAST_BLOCK_SOURCE, sizeof(struct group_source_req), 0 },
+		{ "ip_msfilter_set", IP_MSFILTER, SFL_IMSF_HDR, 0 },
+		{ "mcast_msfilter_set", MCAST_MSFILTER, SFL_GF_HDR, 0 },
+		{ "ip_msfilter_get", IP_MSFILTER, SFL_IMSF_HDR, 1 },
+		{ "mcast_msfilter_get", MCAST_MSFILTER, SFL_GF_HDR, 1 },
+	};
+	void *page = mcp_unreadable_page();
+	int fd = udp_sock();
+
+	if (mcp_join_ifindex(fd, G1, ifindex) < 0)
+		mcp_broken("join " G1);
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		socklen_t len = rows[i].len;
+		struct mcp_res r;
+
+		if (rows[i].get)
+			r = MCP_TRY(getsockopt(fd, IPPROTO_IP, rows[i].opt, page, &len));
+		else
+			r = MCP_TRY(setsockopt(fd, IPPROTO_IP, rows[i].opt, page, len));
+		obs_begin(ID "size.%s_optval_unreadable", rows[i].name);
+		obs_res(NULL, r);
+		obs_filter("filter", fd, G1, ifindex);
 		obs_end();
 	}
 	close(fd);
@@ -353,6 +401,7 @@ static void sc_size(void)
 	size_msf_set(1, idx);
 	size_msf_get(0, idx);
 	size_msf_get(1, idx);
+	size_unreadable(idx);
 }
 
 /* ------------------------------------------------------------------ */

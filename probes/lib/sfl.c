@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define SFL_GUARD 0xa5
@@ -160,22 +161,47 @@ static void msf_result(struct sfl_get *o, const unsigned char *b, size_t size, s
 	qsort(o->srcs, o->nsrc, sizeof(o->srcs[0]), str_cmp);
 }
 
+/*
+ * size bytes that end exactly where a PROT_NONE page begins: a kernel write
+ * past the allocation faults (EFAULT) instead of landing in other memory.
+ */
+struct guarded {
+	void *map;
+	size_t maplen;
+	unsigned char *b;
+};
+
+static int guarded_alloc(struct guarded *g, size_t size)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), body = (size + pg - 1) / pg * pg;
+
+	if (!body)
+		body = pg;
+	g->maplen = body + pg;
+	g->map = mmap(NULL, g->maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->map == MAP_FAILED)
+		return -1;
+	if (mprotect((char *)g->map + body, pg, PROT_NONE) < 0) {
+		munmap(g->map, g->maplen);
+		return -1;
+	}
+	g->b = (unsigned char *)g->map + body - size;
+	return 0;
+}
+
 int sfl_ip_msf_get(int fd, const char *group, const char *ifaddr, uint32_t numsrc,
 		   unsigned int alloc_n, socklen_t optlen, struct sfl_get *out)
 {
 	size_t size = SFL_IMSF_SIZE(alloc_n);
+	struct guarded gd;
 	unsigned char *b;
 	struct in_addr g = mcp_in(group), i = mcp_in(ifaddr);
 	socklen_t len = optlen;
 
 	memset(out, 0, sizeof(*out));
-	if (numsrc > alloc_n || optlen > size) {
-		errno = EINVAL;	/* would let the kernel write outside our memory */
+	if (guarded_alloc(&gd, size) < 0)
 		return -1;
-	}
-	b = malloc(size);
-	if (!b)
-		return -1;
+	b = gd.b;
 	memset(b, SFL_GUARD, size);
 	memcpy(b, &g, 4);
 	memcpy(b + 4, &i, 4);
@@ -186,7 +212,7 @@ int sfl_ip_msf_get(int fd, const char *group, const char *ifaddr, uint32_t numsr
 	out->err = out->rc < 0 ? errno : 0;
 	out->optlen_out = len;
 	msf_result(out, b, size, SFL_IMSF_HDR, 4, 8, 12);
-	free(b);
+	munmap(gd.map, gd.maplen);
 	return 0;
 }
 
@@ -194,17 +220,14 @@ int sfl_mcast_msf_get(int fd, const char *group, int ifindex, uint32_t numsrc,
 		      unsigned int alloc_n, socklen_t optlen, struct sfl_get *out)
 {
 	size_t size = SFL_GF_SIZE(alloc_n);
+	struct guarded gd;
 	unsigned char *b;
 	socklen_t len = optlen;
 
 	memset(out, 0, sizeof(*out));
-	if (numsrc > alloc_n || optlen > size) {
-		errno = EINVAL;
+	if (guarded_alloc(&gd, size) < 0)
 		return -1;
-	}
-	b = malloc(size);
-	if (!b)
-		return -1;
+	b = gd.b;
 	memset(b, SFL_GUARD, size);
 	memset(b, 0, offsetof(struct group_filter, gf_fmode));
 	put32(b + offsetof(struct group_filter, gf_interface), (uint32_t)ifindex);
@@ -217,7 +240,7 @@ int sfl_mcast_msf_get(int fd, const char *group, int ifindex, uint32_t numsrc,
 	out->optlen_out = len;
 	msf_result(out, b, size, SFL_GF_HDR, SFL_GF_ENTRY, offsetof(struct group_filter, gf_fmode),
 		   offsetof(struct group_filter, gf_numsrc));
-	free(b);
+	munmap(gd.map, gd.maplen);
 	return 0;
 }
 

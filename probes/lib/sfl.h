@@ -50,10 +50,11 @@ struct sfl_get {
 };
 
 /*
- * getsockopt with a guard-filled allocation of alloc_n entries, asking for
- * numsrc entries with *optlen = optlen. alloc_n must be >= numsrc: the kernel
- * sizes its copy from numsrc, not from optlen (kernel-spec §15.4), so the
- * allocation is what keeps its writes inside our memory.
+ * getsockopt with a guard-filled (0xa5) allocation of alloc_n entries that
+ * ends at a PROT_NONE page, asking for numsrc entries with *optlen = optlen.
+ * The kernel sizes its copy from numsrc, not from optlen (kernel-spec §15.4):
+ * with alloc_n < numsrc an over-long copy faults (EFAULT) at the guard page
+ * instead of writing into other memory.
  */
 int sfl_ip_msf_get(int fd, const char *group, const char *ifaddr, uint32_t numsrc,
 		   unsigned int alloc_n, socklen_t optlen, struct sfl_get *out);
