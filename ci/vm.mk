@@ -7,6 +7,9 @@
 #   make vm-bench VM_BENCH_KERNELS="debian:6.1"   boot-to-verdict seconds per kernel (in make bench)
 #   make vm-test                                  proofs of the lane (in make test)
 #
+# VM_BOOT=pvh (default) boots the image's own vmlinux through qemu's PVH entry
+# when the kernel has CONFIG_PVH (Debian's do): the decompressor is skipped,
+# which saves ~4 s of xz under TCG; VM_BOOT=bzimage boots the image as is.
 # The guest boots under TCG by default (nested KVM hangs on these machines);
 # VM_ACCEL=auto uses KVM only after a bounded boot proved it works.
 
@@ -14,6 +17,7 @@ VM_DIR          := $(BUILD)/vm
 VM_PROBES       := $(patsubst probes/%.c,$(VM_DIR)/probes/%,$(PROBE_SRCS))
 VM_INITRD       := $(VM_DIR)/initramfs-base.cpio.gz
 VM_ACCEL        ?= tcg
+VM_BOOT         ?= pvh
 VM_BOOT_TIMEOUT ?= 60
 VM_TIMEOUT      ?= 900
 DEBIAN_FLAVOUR  ?= amd64
@@ -31,7 +35,7 @@ test: vm-test
 bench: vm-bench
 
 VM_RUN = $(PYTHON) ci/vm.py
-VM_OPTS = --initrd $(VM_INITRD) --accel $(VM_ACCEL) --boot-timeout $(VM_BOOT_TIMEOUT) --timeout $(VM_TIMEOUT) \
+VM_OPTS = --initrd $(VM_INITRD) --accel $(VM_ACCEL) --boot $(VM_BOOT) --boot-timeout $(VM_BOOT_TIMEOUT) --timeout $(VM_TIMEOUT) \
 	--flavour $(DEBIAN_FLAVOUR) $(if $(AREAS),--areas $(AREAS)) $(if $(APPEND),--append '$(APPEND)')
 
 .PHONY: vm-check vm-initramfs vm-probes vm-need-deps vm-test vm-bench matrix vm-fetch
@@ -76,7 +80,8 @@ vm-bench: need-deps vm-initramfs
 	@$(VM_RUN) bench $(VM_OPTS) $(VM_BENCH_KERNELS)
 
 vm-test: need-deps vm-initramfs
-	@$(PYTHON) ci/vm_selftest.py --initrd $(VM_INITRD) --debian $(or $(DEBIAN_KERNEL),6.1) --flavour $(DEBIAN_FLAVOUR)
+	@$(PYTHON) ci/vm_selftest.py --initrd $(VM_INITRD) --debian $(or $(DEBIAN_KERNEL),6.1) --flavour $(DEBIAN_FLAVOUR) \
+	  --boot $(VM_BOOT)
 
 # A kselftest collection: ci/kselftest/mcprobe/ plus a self-contained copy of
 # the suite, listed in kselftest-list.txt for run_kselftest.sh -c mcprobe.

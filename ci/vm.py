@@ -25,6 +25,8 @@ Exit codes are kselftest's: 0 pass, 1 fail, 4 everything skipped.
 """
 
 import argparse
+import contextlib
+import fcntl
 import json
 import os
 import re
@@ -66,6 +68,20 @@ def clean(text):
     """Serial text -> lines: drop \\r, ANSI escapes (SeaBIOS) and other control bytes."""
     text = ANSI.sub("", text.replace("\r", ""))
     return [re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", line) for line in text.split("\n")]
+
+
+@contextlib.contextmanager
+def locked(path, what):
+    """Serialises runs that share a directory (two vm-checks of the same
+    kernel, or two fetches of the same package, started side by side)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log("waiting for another run using %s" % what)
+            fcntl.flock(f, fcntl.LOCK_EX)
+        yield
 
 
 # ---------------------------------------------------------------------------
@@ -176,6 +192,70 @@ def builtin(config, option):
     return "n"
 
 
+# Compressed payloads a bzImage may carry, and how to undo them on the host.
+PAYLOADS = [(b"\xfd7zXZ\x00", ["xz", "-dc", "--single-stream"]),
+            (b"\x28\xb5\x2f\xfd", ["zstd", "-dc"]),
+            (b"\x02\x21\x4c\x18", ["lz4", "-dc"]),
+            (b"\x1f\x8b\x08", ["gzip", "-dc"])]
+
+
+def has_pvh_note(data):
+    """True for an ELF64 vmlinux with the Xen PVH entry note
+    (XEN_ELFNOTE_PHYS32_ENTRY), which qemu's -kernel needs to boot it."""
+    if data[:4] != b"\x7fELF" or data[4] != 2:
+        return False
+    phoff = struct.unpack_from("<Q", data, 0x20)[0]
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    for i in range(phnum):
+        ptype, _flags, off, _va, _pa, filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
+        if ptype != 4:  # PT_NOTE
+            continue
+        pos, end = off, off + filesz
+        while pos + 12 <= end:
+            namesz, descsz, ntype = struct.unpack_from("<III", data, pos)
+            name = data[pos + 12:pos + 12 + namesz].rstrip(b"\0")
+            if name == b"Xen" and ntype == 18:
+                return True
+            pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
+    return False
+
+
+def pvh_kernel(kernel, cache_dir):
+    """The uncompressed vmlinux inside a bzImage, when it can boot through
+    qemu's PVH entry (CONFIG_PVH=y): the same kernel without the
+    decompressor, which under TCG spends seconds unpacking an xz payload.
+    Cached; None when not possible (then the bzImage boots as is)."""
+    try:
+        st = os.stat(kernel)
+        with open(kernel, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    if has_pvh_note(data):
+        return kernel
+    if data[0x202:0x206] != b"HdrS":
+        return None
+    cached = os.path.join(cache_dir, "vmlinux.pvh")
+    stamp = cached + ".src"
+    key = "%s %d %d\n" % (os.path.abspath(kernel), st.st_size, int(st.st_mtime))
+    if os.path.exists(cached) and os.path.exists(stamp) and open(stamp).read() == key:
+        return cached
+    for magic, cmd in PAYLOADS:
+        i = data.find(magic, 0x200)
+        if i < 0 or not shutil.which(cmd[0]):
+            continue
+        p = subprocess.run(cmd, input=data[i:], capture_output=True)
+        if has_pvh_note(p.stdout):  # trailing bytes after the stream make some tools complain: judge the output
+            os.makedirs(cache_dir, exist_ok=True)
+            with open(cached + ".tmp", "wb") as f:
+                f.write(p.stdout)
+            os.replace(cached + ".tmp", cached)
+            with open(stamp, "w") as f:
+                f.write(key)
+            return cached
+    return None
+
+
 def debian_package(version, flavour="amd64", names=None):
     """The newest Debian package name for `version` ('6.1', '6.12', or exact
     '6.1.0-56') and flavour, from apt's package list."""
@@ -194,6 +274,11 @@ def debian_package(version, flavour="amd64", names=None):
 def debian_fetch(version, flavour="amd64"):
     """apt-get download + dpkg-deb -x (never installed on this host).
     Returns {kernel, moddir, release, package}."""
+    with locked(os.path.join(VMDIR, "kernels", ".lock"), "build/vm/kernels"):
+        return _debian_fetch(version, flavour)
+
+
+def _debian_fetch(version, flavour):
     pkg = debian_package(version, flavour)
     if not pkg:
         log("no linux-image-%s*-%s in apt's lists; running apt-get update" % (version, flavour))
@@ -475,12 +560,17 @@ def find_splats(lines, context=(4, 24), limit=3):
 # one kernel, end to end
 
 def check(k, initrd_base, outdir=None, append="", areas=None, selftest=None, boot_timeout=60, timeout=900,
-          accel="tcg", modules=None, quiet=False):
+          accel="tcg", modules=None, quiet=False, boot_mode="pvh"):
     """Returns (exit code, info dict). Prints the harness's KTAP and a verdict line."""
+    outdir = outdir or os.path.join(VMDIR, k.get("release") or "unknown")
+    with locked(os.path.join(outdir, ".lock"), os.path.relpath(outdir, ROOT)):
+        return _check(k, initrd_base, outdir, append, areas, selftest, boot_timeout, timeout, accel, modules, quiet,
+                      boot_mode)
+
+
+def _check(k, initrd_base, outdir, append, areas, selftest, boot_timeout, timeout, accel, modules, quiet, boot_mode):
     t0 = time.monotonic()
     release = k.get("release") or "unknown"
-    outdir = outdir or os.path.join(VMDIR, release)
-    os.makedirs(outdir, exist_ok=True)
     initrds = [initrd_base]
     mods, notes = modules_cpio(k, DEFAULT_MODULES if modules is None else modules,
                                os.path.join(outdir, "modules.cpio.gz"))
@@ -489,14 +579,20 @@ def check(k, initrd_base, outdir=None, append="", areas=None, selftest=None, boo
     for n in notes:
         log(n)
     cmdline = guest_cmdline(append, selftest, areas)
+    image = k["kernel"]
+    if boot_mode == "pvh":
+        with locked(os.path.join(VMDIR, "pvh", release, ".lock"), "build/vm/pvh/" + release):
+            image = pvh_kernel(k["kernel"], os.path.join(VMDIR, "pvh", release)) or k["kernel"]
     if accel == "auto":
-        accel = kvm_works(k["kernel"], initrds, outdir)
-    log("booting %s (%s, %s) with: %s" % (os.path.relpath(k["kernel"], ROOT) if k["kernel"].startswith(ROOT) else k["kernel"],
-                                          release, accel, cmdline))
-    b = boot(k["kernel"], initrds, cmdline, outdir, boot_timeout, timeout, accel)
+        accel = kvm_works(image, initrds, outdir)
+    log("booting %s (%s, %s%s) with: %s" % (
+        os.path.relpath(k["kernel"], ROOT) if k["kernel"].startswith(ROOT) else k["kernel"], release, accel,
+        ", its vmlinux through the PVH entry" if image != k["kernel"] else "", cmdline))
+    b = boot(image, initrds, cmdline, outdir, boot_timeout, timeout, accel)
     g = parse_guest(b.obs)
     console = clean(b.console)
     info = {"kernel": k["kernel"], "release": g["release"] or release, "cmdline": cmdline, "accel": accel,
+            "boot_entry": "pvh" if image != k["kernel"] else "bzimage",
             "panicked": None,
             "boot_status": b.status, "boot_s": b.boot_s, "qemu_s": b.total_s, "modules": g["modules"],
             "probes": {n: {"rc": p.get("rc"), "seconds": p.get("seconds")} for n, p in g["probes"].items()},
@@ -606,6 +702,9 @@ def main(argv=None):
     ap.add_argument("--selftest", choices=["panic", "splat", "hang", "exit"])
     ap.add_argument("--out")
     ap.add_argument("--accel", default="tcg", choices=["tcg", "kvm", "auto"])
+    ap.add_argument("--boot", default="pvh", choices=["pvh", "bzimage"],
+                    help="pvh: boot the image's uncompressed vmlinux through qemu's PVH entry when the kernel "
+                         "supports it (saves the TCG-slow decompressor); bzimage: the image as is")
     ap.add_argument("--publish", help="matrix: also copy the page to this directory (e.g. ci/matrix)")
     ap.add_argument("--boot-timeout", type=float, default=60)
     ap.add_argument("--timeout", type=float, default=900)
@@ -621,7 +720,8 @@ def main(argv=None):
         if not a.kernel and not a.debian:
             ap.error("check needs KERNEL=<bzImage> or DEBIAN_KERNEL=<version>")
         k = resolve_kernel(a.kernel, a.debian, a.flavour, a.modules)
-        rc, _ = check(k, a.initrd, a.out, a.append, areas, a.selftest, a.boot_timeout, a.timeout, a.accel)
+        rc, _ = check(k, a.initrd, a.out, a.append, areas, a.selftest, a.boot_timeout, a.timeout, a.accel,
+                      boot_mode=a.boot)
         return rc
     if a.cmd == "bench":
         return bench(a.specs or ["debian:6.1"], a)
@@ -635,18 +735,19 @@ def bench(specs, a):
     for spec in specs:
         k = spec_kernel(spec, a.flavour)
         rc, info = check(k, a.initrd, os.path.join(VMDIR, "bench", k["release"] or "unknown"), a.append, None, None,
-                         a.boot_timeout, a.timeout, a.accel, quiet=True)
+                         a.boot_timeout, a.timeout, a.accel, quiet=True, boot_mode=a.boot)
         rows.append((spec, info, rc))
     print("vm bench: boot-to-verdict per kernel (qemu %s, %d host cores)" % (a.accel, os.cpu_count()))
-    print("  %-34s %7s %7s %9s %9s  %s" % ("kernel", "boot s", "qemu s", "verdict s", "target", "result"))
+    print("  %-26s %-8s %7s %7s %9s %-14s %s" % ("kernel", "entry", "boot s", "qemu s", "verdict s", "target", "result"))
     out = []
     for spec, info, rc in rows:
         v = info.get("verdict_s") or 0
-        print("  %-34s %7s %7.1f %9.1f %9s  %s" % (
-            info["release"], "%.1f" % info["boot_s"] if info.get("boot_s") is not None else "-",
+        print("  %-26s %-8s %7s %7.1f %9.1f %-14s %s" % (
+            info["release"], info.get("boot_entry"), "%.1f" % info["boot_s"] if info.get("boot_s") is not None else "-",
             info.get("qemu_s") or 0, v, "<= 30 s" if v <= 30 else "> 30 s (over)",
             {0: "pass", 4: "skip"}.get(rc, "fail")))
-        out.append({"spec": spec, "release": info["release"], "accel": info["accel"], "boot_s": info.get("boot_s"),
+        out.append({"spec": spec, "release": info["release"], "accel": info["accel"], "boot_entry": info.get("boot_entry"),
+                    "boot_s": info.get("boot_s"),
                     "qemu_s": info.get("qemu_s"), "boot_to_verdict_s": v, "exit": rc,
                     "probe_seconds": {n: p.get("seconds") for n, p in info["probes"].items()}})
     with open(os.path.join(VMDIR, "bench.json"), "w") as f:
@@ -671,7 +772,8 @@ def matrix(specs, a, areas):
             continue
         k = spec_kernel(spec, a.flavour)
         out = os.path.join(mdir, re.sub(r"[^A-Za-z0-9_.+-]", "_", spec))
-        rc, info = check(k, a.initrd, out, a.append, areas, None, a.boot_timeout, a.timeout, a.accel, quiet=True)
+        rc, info = check(k, a.initrd, out, a.append, areas, None, a.boot_timeout, a.timeout, a.accel, quiet=True,
+                         boot_mode=a.boot)
         cols.append({"label": "%s %s" % (spec, info["release"]) if spec.startswith("debian:") else info["release"],
                      "dir": out, "exit": rc, "how": "qemu %s guest" % info["accel"],
                      "problems": info["problems"]})

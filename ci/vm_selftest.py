@@ -36,6 +36,7 @@ def main(argv=None):
     ap.add_argument("--initrd", required=True)
     ap.add_argument("--debian", default="6.1")
     ap.add_argument("--flavour", default="amd64")
+    ap.add_argument("--boot", default="pvh", choices=["pvh", "bzimage"])
     a = ap.parse_args(argv)
     k = vm.resolve_kernel(debian=a.debian, flavour=a.flavour)
     out = os.path.join(vm.VMDIR, "selftest")
@@ -44,7 +45,7 @@ def main(argv=None):
     def run(name, **kw):
         t0 = time.monotonic()
         sys.stdout.write("# --- %s\n" % name)
-        rc, info = vm.check(k, a.initrd, os.path.join(out, name), quiet=True, **kw)
+        rc, info = vm.check(k, a.initrd, os.path.join(out, name), quiet=True, boot_mode=a.boot, **kw)
         return rc, info, time.monotonic() - t0
 
     def prove(name, ok, detail):
