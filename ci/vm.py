@@ -399,10 +399,12 @@ def qemu_cmd(kernel, initrd, append, console_log, obs_log, accel="tcg", cpus=2, 
     return cmd
 
 
-def guest_cmdline(append="", selftest=None, only=None):
+def guest_cmdline(append="", selftest=None, only=None, slow=False):
     # panic=-1: reboot at once on panic, which -no-reboot turns into qemu
     # exiting; oops=panic: an oops stops the guest instead of limping on.
     parts = ["console=ttyS0", "panic=-1", "oops=panic", "loglevel=6", "rdinit=/init"]
+    if slow:
+        parts.append("mcprobe.slow=1")
     if only:
         parts.append("mcprobe.only=" + ",".join(only))
     if selftest:
@@ -578,13 +580,13 @@ def _check(k, initrd_base, outdir, append, areas, selftest, boot_timeout, timeou
         initrds.append(mods)
     for n in notes:
         log(n)
-    cmdline = guest_cmdline(append, selftest, areas)
     image = k["kernel"]
     if boot_mode == "pvh":
         with locked(os.path.join(VMDIR, "pvh", release, ".lock"), "build/vm/pvh/" + release):
             image = pvh_kernel(k["kernel"], os.path.join(VMDIR, "pvh", release)) or k["kernel"]
     if accel == "auto":
         accel = kvm_works(image, initrds, outdir)
+    cmdline = guest_cmdline(append, selftest, areas, slow=(accel == "tcg"))
     log("booting %s (%s, %s%s) with: %s" % (
         os.path.relpath(k["kernel"], ROOT) if k["kernel"].startswith(ROOT) else k["kernel"], release, accel,
         ", its vmlinux through the PVH entry" if image != k["kernel"] else "", cmdline))
