@@ -34,6 +34,8 @@ def load_column(label, d, how="", exit=None, problems=()):
         with open(vmj) as f:
             vm = json.load(f)
         col["vm"] = vm
+        if not col["how"]:
+            col["how"] = "qemu %s guest (%s entry)" % (vm.get("accel"), vm.get("boot_entry", "bzimage"))
         if not col["problems"]:
             col["problems"] = vm.get("problems", [])
     return col
@@ -63,9 +65,24 @@ def differing_facts(results):
     return diff
 
 
+def is_matcher(v):
+    return isinstance(v, dict) and len(v) == 1 and next(iter(v)).startswith("$")
+
+
+def ranged(results, fact):
+    """True when every column that expects `fact` expects a matcher
+    ($range, $one_of, $regex): a measured value (a delay, a spacing) that
+    may vary from run to run within what the baseline allows."""
+    exp = [r.get("expected") for r in results if r is not None and isinstance(r.get("expected"), dict)]
+    exp = [e[fact] for e in exp if fact in e]
+    return bool(exp) and all(is_matcher(e) for e in exp)
+
+
 def rows(columns):
-    """[(id, area, [result or None per column], status_differs, [differing facts])],
-    differing rows first, then by id."""
+    """[(id, area, [result or None per column], status_differs, [differing facts],
+    [facts that vary within a matcher])], deviating rows first, then by id. A
+    deviation is a status that differs, or a fact whose observed value
+    differs where some column expects an exact value."""
     ids = set()
     for c in columns:
         ids |= set(c["results"])
@@ -74,8 +91,9 @@ def rows(columns):
         rs = [c["results"].get(cid) for c in columns]
         area = next((r["area"] for r in rs if r), "?")
         statuses = {r["status"] if r else None for r in rs}
-        fdiff = differing_facts(rs)
-        out.append((cid, area, rs, len(statuses) > 1, fdiff))
+        diff = differing_facts(rs)
+        var = [k for k in diff if ranged(rs, k)]
+        out.append((cid, area, rs, len(statuses) > 1, [k for k in diff if k not in var], var))
     out.sort(key=lambda x: (not (x[3] or x[4]), x[1], x[0]))
     return out
 
@@ -94,6 +112,7 @@ td.id{font-family:monospace;white-space:nowrap}
 td.pass{background:#e8f6e8} td.fail{background:#fbe0e0;font-weight:bold} td.skip{background:#eee;color:#666}
 td.none{background:#fff;color:#999}
 tr.dev td.id{background:#fff3b0} tr.dev td.id::before{content:"≠ ";color:#b00}
+tr.var td.id::before{content:"~ ";color:#888} .vv{color:#888}
 .fd{font-family:monospace;font-size:12px;font-weight:normal;color:#333;display:block}
 .ovr{font-size:11px;background:#d9e6ff;border-radius:3px;padding:0 3px;margin-left:4px;font-weight:normal}
 details summary{cursor:pointer} details pre{white-space:pre-wrap;max-width:40em;font-size:12px;font-weight:normal}
@@ -115,12 +134,15 @@ def render_html(columns, title="mcprobe kernel matrix", generated=None):
     e = html.escape
     rs = rows(columns)
     ndev = sum(1 for r in rs if r[3] or r[4])
+    nvar = sum(1 for r in rs if r[5] and not (r[3] or r[4]))
     out = ["<!DOCTYPE html>", "<html><head><meta charset='utf-8'><title>%s</title>" % e(title),
            "<style>%s</style><script>%s</script></head><body>" % (CSS, JS),
            "<h1>%s</h1>" % e(title),
-           "<p>%d checks, %d kernels; <b>%d rows differ</b> between kernels (status or observed facts; marked ≠ and "
-           "listed first). Generated %s by <code>make matrix</code> (harness/matrix.py).</p>"
-           % (len(rs), len(columns), ndev, e(generated))]
+           "<p>%d checks, %d kernels; <b>%d rows differ</b> between kernels (status, or an observed fact the "
+           "baseline pins exactly; marked ≠ and listed first). %d more rows only have measured values (delays, "
+           "spacings) that vary within their expected range (marked ~, values in grey). Click a cell for the full "
+           "observation, expectation and reason. Generated %s by <code>make matrix</code> (harness/matrix.py).</p>"
+           % (len(rs), len(columns), ndev, nvar, e(generated))]
     out.append("<table class='cols'><tr><th>kernel</th><th>how</th><th>pass</th><th>fail</th><th>skip</th>"
                "<th>overrides applied</th><th>problems</th></tr>")
     for c in columns:
@@ -135,10 +157,12 @@ def render_html(columns, title="mcprobe kernel matrix", generated=None):
                "</label> &nbsp; filter ids: <input id='q' oninput='flt()' size='30'></div>")
     out.append("<table><thead><tr><th>check id</th>%s</tr></thead><tbody id='m'>"
                % "".join("<th>%s</th>" % e(c["label"]) for c in columns))
-    for cid, _area, results, sdiff, fdiff in rs:
+    for cid, _area, results, sdiff, fdiff, var in rs:
         cls = []
         if sdiff or fdiff:
             cls.append("dev")
+        elif var:
+            cls.append("var")
         if any(r and r["status"] == "fail" for r in results):
             cls.append("hasfail")
         cells = []
@@ -153,9 +177,11 @@ def render_html(columns, title="mcprobe kernel matrix", generated=None):
             if src.startswith("overrides/"):
                 badge = "<span class='ovr' title='%s'>override</span>" % e("%s: %s" % (src, r.get("why", "")))
             fd = ""
-            if fdiff and isinstance(obs, dict):
+            if isinstance(obs, dict):
                 fd = "".join("<span class='fd'>%s=%s</span>" % (e(k), e(_short(obs.get(k, "<absent>"), 40)))
                              for k in fdiff)
+                fd += "".join("<span class='fd vv'>%s=%s</span>" % (e(k), e(_short(obs.get(k, "<absent>"), 40)))
+                              for k in var)
             detail = ["observed: " + show(obs) if obs is not None else "observed: (nothing)"]
             if r.get("expected") is not None:
                 detail.append("expected: " + show(r["expected"]))
@@ -180,8 +206,11 @@ def render_markdown(columns, title="mcprobe kernel matrix", generated=None):
     generated = generated or time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     rs = rows(columns)
     dev = [r for r in rs if r[3] or r[4]]
-    out = ["# %s" % title, "", "Generated %s by `make matrix` (harness/matrix.py). %d checks, %d differ between kernels."
-           % (generated, len(rs), len(dev)), "",
+    var = [r for r in rs if r[5] and not (r[3] or r[4])]
+    out = ["# %s" % title, "",
+           "Generated %s by `make matrix` (harness/matrix.py). %d checks; **%d differ between kernels** (status, or "
+           "an observed fact the baseline pins exactly); %d more only vary in measured values within their "
+           "expected range." % (generated, len(rs), len(dev), len(var)), "",
            "| kernel | how | pass | fail | skip | overrides applied | problems |", "|---|---|---|---|---|---|---|"]
     for c in columns:
         t = c["totals"]
@@ -192,7 +221,7 @@ def render_markdown(columns, title="mcprobe kernel matrix", generated=None):
     head = "| check id | %s |" % " | ".join(_md(c["label"]) for c in columns)
     sep = "|---|" + "---|" * len(columns)
 
-    def cell(r, fdiff):
+    def cell(r, facts):
         if r is None:
             return "—"
         word = STATUS_WORD.get(r["status"], r["status"])
@@ -200,8 +229,8 @@ def render_markdown(columns, title="mcprobe kernel matrix", generated=None):
             word = "**FAIL**"
         obs = r.get("observed")
         extra = ""
-        if fdiff and isinstance(obs, dict):
-            extra = " " + ", ".join("`%s=%s`" % (k, _md(_short(obs.get(k, "<absent>"), 40))) for k in fdiff)
+        if facts and isinstance(obs, dict):
+            extra = " " + ", ".join("`%s=%s`" % (k, _md(_short(obs.get(k, "<absent>"), 40))) for k in facts)
         if (r.get("source") or "").startswith("overrides/"):
             extra += " (override)"
         return word + extra
@@ -209,14 +238,19 @@ def render_markdown(columns, title="mcprobe kernel matrix", generated=None):
     out += ["", "## Differences between kernels", ""]
     if dev:
         out += [head, sep]
-        for cid, _a, results, _s, fdiff in dev:
+        for cid, _a, results, _s, fdiff, _v in dev:
             out.append("| `%s` | %s |" % (cid, " | ".join(cell(r, fdiff) for r in results)))
     else:
-        out.append("None: every check has the same status and observed facts on every kernel.")
-    out += ["", "## All checks", "", head, sep]
-    for cid, _a, results, sdiff, fdiff in sorted(rs, key=lambda x: (x[1], x[0])):
-        out.append("| `%s`%s | %s |" % (cid, " ≠" if (sdiff or fdiff) else "",
-                                        " | ".join(cell(r, []) for r in results)))
+        out.append("None: every check has the same status and pinned facts on every kernel.")
+    if var:
+        out += ["", "## Measured values (within their expected range on every kernel)", "", head, sep]
+        for cid, _a, results, _s, _f, v in var:
+            out.append("| `%s` | %s |" % (cid, " | ".join(cell(r, v) for r in results)))
+    out += ["", "## All checks", "", "≠ marks a difference between kernels, ~ a measured value that varies.", "",
+            head, sep]
+    for cid, _a, results, sdiff, fdiff, v in sorted(rs, key=lambda x: (x[1], x[0])):
+        mark = " ≠" if (sdiff or fdiff) else (" ~" if v else "")
+        out.append("| `%s`%s | %s |" % (cid, mark, " | ".join(cell(r, []) for r in results)))
     return "\n".join(out) + "\n"
 
 

@@ -53,9 +53,26 @@ def test_identical_rows_are_not_marked(tmp_path):
     e = run_dir(tmp_path, "y", [res("a.b.c", "pass", {"v": 1})])
     cols = [matrix.load_column("x", d), matrix.load_column("y", e)]
     (row,) = matrix.rows(cols)
-    assert row[3] is False and row[4] == []
+    assert row[3] is False and row[4] == [] and row[5] == []
     html, md = matrix.render([{"label": "x", "dir": d}, {"label": "y", "dir": e}])
     assert "class='dev" not in html and "class=' hasfail" not in html
+    assert "None: every check has the same status" in md
+
+
+def test_measured_values_within_a_range_are_not_deviations(tmp_path):
+    ranged = {"spacing_ms": {"$range": [1, 1000]}}
+
+    def r(v):
+        x = res("ipv4.igmp.join.v3.repeat_spacing", "pass", {"spacing_ms": v})
+        x["expected"] = ranged
+        return x
+    d = run_dir(tmp_path, "x", [r(32.0)])
+    e = run_dir(tmp_path, "y", [r(47.9)])
+    (row,) = matrix.rows([matrix.load_column("x", d), matrix.load_column("y", e)])
+    assert row[3] is False and row[4] == [] and row[5] == ["spacing_ms"]
+    html, md = matrix.render([{"label": "x", "dir": d}, {"label": "y", "dir": e}])
+    assert "class='var'" in html and "class='dev" not in html
+    assert "## Measured values" in md and "`spacing_ms=47.9`" in md
     assert "None: every check has the same status" in md
 
 

@@ -172,3 +172,41 @@ def test_debian_package_is_the_newest_of_the_asked_version():
     assert vm.debian_package("6.12", "amd64", names) == "linux-image-6.12.107+deb12-amd64"
     assert vm.debian_package("6.1.0-9", "amd64", names) == "linux-image-6.1.0-9-amd64"
     assert vm.debian_package("5.10", "amd64", names) is None
+
+
+def _elf_with_notes(notes):
+    """ELF64 header + one PT_NOTE program header + the notes."""
+    body = b""
+    for name, ntype, desc in notes:
+        n = name + b"\0"
+        body += struct.pack("<III", len(n), len(desc), ntype) + n.ljust((len(n) + 3) & ~3, b"\0") \
+            + desc.ljust((len(desc) + 3) & ~3, b"\0")
+    hdr = bytearray(64)
+    hdr[0:4] = b"\x7fELF"
+    hdr[4] = 2
+    struct.pack_into("<Q", hdr, 0x20, 64)
+    struct.pack_into("<HH", hdr, 0x36, 56, 1)
+    ph = struct.pack("<IIQQQQQQ", 4, 0, 64 + 56, 0, 0, len(body), len(body), 4)
+    return bytes(hdr) + ph + body
+
+
+def test_pvh_note_is_recognised():
+    assert vm.has_pvh_note(_elf_with_notes([(b"GNU", 3, b"x" * 20), (b"Xen", 18, b"\0" * 4)]))
+    assert not vm.has_pvh_note(_elf_with_notes([(b"GNU", 3, b"x" * 20), (b"Xen", 5, b"xen-3.0")]))
+    assert not vm.has_pvh_note(b"MZ" + b"\0" * 200)
+
+
+def test_pvh_kernel_unpacks_a_bzimage_payload_once(tmp_path):
+    import lzma
+    elf = _elf_with_notes([(b"Xen", 18, b"\0" * 4)])
+    img = bytearray(0x800)
+    img[0x202:0x206] = b"HdrS"
+    img += lzma.compress(elf, format=lzma.FORMAT_XZ) + b"\0" * 64  # trailing bytes, as in a real bzImage
+    k = tmp_path / "vmlinuz"
+    k.write_bytes(bytes(img))
+    out = vm.pvh_kernel(str(k), str(tmp_path / "cache"))
+    assert out and open(out, "rb").read() == elf
+    assert vm.pvh_kernel(str(k), str(tmp_path / "cache")) == out  # cached
+    plain = tmp_path / "plain"
+    plain.write_bytes(bytes(0x800))
+    assert vm.pvh_kernel(str(plain), str(tmp_path / "cache2")) is None
