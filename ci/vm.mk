@@ -36,7 +36,8 @@ bench: vm-bench
 
 VM_RUN = $(PYTHON) ci/vm.py
 VM_OPTS = --initrd $(VM_INITRD) --accel $(VM_ACCEL) --boot $(VM_BOOT) --boot-timeout $(VM_BOOT_TIMEOUT) --timeout $(VM_TIMEOUT) \
-	--flavour $(DEBIAN_FLAVOUR) $(if $(AREAS),--areas $(AREAS)) $(if $(APPEND),--append '$(APPEND)')
+	--flavour $(DEBIAN_FLAVOUR) $(if $(AREAS),--areas $(AREAS)) $(if $(APPEND),--append '$(APPEND)') \
+	$(if $(VM_MODULES),--load $(VM_MODULES))
 
 .PHONY: vm-check vm-initramfs vm-probes vm-need-deps vm-test vm-bench matrix vm-fetch
 

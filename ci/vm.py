@@ -700,6 +700,9 @@ def main(argv=None):
     ap.add_argument("--flavour", default="amd64")
     ap.add_argument("--modules", help="module tree of the kernel (lib/modules/<release>)")
     ap.add_argument("--append", default="", help="extra kernel command line")
+    ap.add_argument("--load", default=",".join(DEFAULT_MODULES),
+                    help="modules to load in the guest where the kernel builds the feature as a module "
+                         "(default %(default)s; '' loads none)")
     ap.add_argument("--areas", default="")
     ap.add_argument("--selftest", choices=["panic", "splat", "hang", "exit"])
     ap.add_argument("--out")
@@ -723,7 +726,7 @@ def main(argv=None):
             ap.error("check needs KERNEL=<bzImage> or DEBIAN_KERNEL=<version>")
         k = resolve_kernel(a.kernel, a.debian, a.flavour, a.modules)
         rc, _ = check(k, a.initrd, a.out, a.append, areas, a.selftest, a.boot_timeout, a.timeout, a.accel,
-                      boot_mode=a.boot)
+                      modules=[m for m in a.load.split(",") if m], boot_mode=a.boot)
         return rc
     if a.cmd == "bench":
         return bench(a.specs or ["debian:6.1"], a)
@@ -737,7 +740,8 @@ def bench(specs, a):
     for spec in specs:
         k = spec_kernel(spec, a.flavour)
         rc, info = check(k, a.initrd, os.path.join(VMDIR, "bench", k["release"] or "unknown"), a.append, None, None,
-                         a.boot_timeout, a.timeout, a.accel, quiet=True, boot_mode=a.boot)
+                         a.boot_timeout, a.timeout, a.accel, modules=[m for m in a.load.split(",") if m],
+                         quiet=True, boot_mode=a.boot)
         rows.append((spec, info, rc))
     print("vm bench: boot-to-verdict per kernel (qemu %s, %d host cores)" % (a.accel, os.cpu_count()))
     print("  %-26s %-8s %7s %7s %9s %-14s %s" % ("kernel", "entry", "boot s", "qemu s", "verdict s", "target", "result"))
@@ -774,8 +778,8 @@ def matrix(specs, a, areas):
             continue
         k = spec_kernel(spec, a.flavour)
         out = os.path.join(mdir, re.sub(r"[^A-Za-z0-9_.+-]", "_", spec))
-        rc, info = check(k, a.initrd, out, a.append, areas, None, a.boot_timeout, a.timeout, a.accel, quiet=True,
-                         boot_mode=a.boot)
+        rc, info = check(k, a.initrd, out, a.append, areas, None, a.boot_timeout, a.timeout, a.accel,
+                         modules=[m for m in a.load.split(",") if m], quiet=True, boot_mode=a.boot)
         cols.append({"label": "%s %s" % (spec, info["release"]) if spec.startswith("debian:") else info["release"],
                      "dir": out, "exit": rc, "how": "qemu %s guest" % info["accel"],
                      "problems": info["problems"]})
