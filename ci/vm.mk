@@ -2,8 +2,9 @@
 #
 #   make vm-check KERNEL=path/to/bzImage [MODULES=lib/modules/<release>]
 #   make vm-check DEBIAN_KERNEL=6.1 [DEBIAN_FLAVOUR=cloud-amd64]
-#   make vm-check ... APPEND="sysctl.net.ipv4.igmp_max_memberships=10" AREAS=membership
-#   make matrix KERNELS="running debian:6.1"      build/matrix/index.html + build/matrix.md
+#   make vm-check ... APPEND="sysctl.net.core.optmem_max=10240" AREAS=membership
+#   make matrix [KERNELS="running debian:6.1 debian:6.12"] [MATRIX_PUBLISH=ci/matrix]
+#                                                 build/matrix/index.html + build/matrix.md
 #   make vm-bench VM_BENCH_KERNELS="debian:6.1"   boot-to-verdict seconds per kernel (in make bench)
 #   make vm-test                                  proofs of the lane (in make test)
 #
@@ -21,7 +22,7 @@ VM_BOOT         ?= pvh
 VM_BOOT_TIMEOUT ?= 60
 VM_TIMEOUT      ?= 900
 DEBIAN_FLAVOUR  ?= amd64
-KERNELS         ?= running debian:6.1
+KERNELS         ?= running debian:6.1 debian:6.12
 VM_BENCH_KERNELS ?= debian:6.1 debian:6.12
 VM_DEPS         := qemu-system-x86 busybox-static cpio xz-utils gzip dpkg apt findutils
 
@@ -75,7 +76,7 @@ vm-fetch: vm-need-deps
 	@$(VM_RUN) fetch --debian $(or $(DEBIAN_KERNEL),6.1) --flavour $(DEBIAN_FLAVOUR)
 
 matrix: need-deps probes vm-initramfs
-	@$(VM_RUN) matrix $(VM_OPTS) $(KERNELS)
+	@$(VM_RUN) matrix $(VM_OPTS) $(KERNELS) $(if $(MATRIX_PUBLISH),--publish $(MATRIX_PUBLISH))
 
 vm-bench: need-deps vm-initramfs
 	@$(VM_RUN) bench $(VM_OPTS) $(VM_BENCH_KERNELS)
