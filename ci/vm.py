@@ -704,7 +704,7 @@ def main(argv=None):
                     help="modules to load in the guest where the kernel builds the feature as a module "
                          "(default %(default)s; '' loads none)")
     ap.add_argument("--areas", default="")
-    ap.add_argument("--selftest", choices=["panic", "splat", "hang", "exit"])
+    ap.add_argument("--selftest", choices=["panic", "splat", "hang", "exit", "stall"])
     ap.add_argument("--out")
     ap.add_argument("--accel", default="tcg", choices=["tcg", "kvm", "auto"])
     ap.add_argument("--boot", default="pvh", choices=["pvh", "bzimage"],

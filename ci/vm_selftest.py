@@ -10,8 +10,8 @@ proof holds.
      fails, naming the limit checks;
   3. a guest kernel that panics fails with the panic excerpt; one that
      prints a splat (a backtrace) fails with it even though its checks
-     pass; a guest whose init exits fails; a guest that never finishes is
-     killed at its bound (a short one here) and fails.
+     pass; a guest whose init exits fails; a guest that never finishes, or
+     never starts the suite, is killed at its bound (short ones here) and fails.
 """
 
 import argparse
@@ -55,7 +55,7 @@ def main(argv=None):
             print("# " + line)
 
     print("TAP version 13")
-    print("1..6")
+    print("1..7")
 
     rc, info, secs = run("baseline")
     prove("baseline_%s_passes" % a.debian.replace(".", "_"), rc == 0 and not info["problems"],
@@ -90,6 +90,12 @@ def main(argv=None):
     prove("hang_is_killed_at_its_bound",
           rc == 1 and info["boot_status"] == "timeout" and HANG_BOUND <= info["qemu_s"] < HANG_BOUND + 5,
           "exit %d, status %s, qemu ran %.1f s for a bound of %d s" % (
+              rc, info["boot_status"], info["qemu_s"], HANG_BOUND))
+
+    rc, info, secs = run("stall", selftest="stall", areas=["membership"], boot_timeout=HANG_BOUND)
+    prove("boot_that_never_starts_the_suite_is_killed_at_its_bound",
+          rc == 1 and info["boot_status"] == "boot-timeout" and HANG_BOUND <= info["qemu_s"] < HANG_BOUND + 5,
+          "exit %d, status %s, qemu ran %.1f s for a boot bound of %d s" % (
               rc, info["boot_status"], info["qemu_s"], HANG_BOUND))
 
     print("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0" % (sum(results), len(results) - sum(results)))
