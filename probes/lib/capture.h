@@ -58,6 +58,19 @@ int mcap_wait(struct mcap *c, int want, int deadline_ms, int quiet_ms);
 int mcap_inject(struct mcap *c, const void *frame, size_t len);
 void mcap_close(struct mcap *c);
 
+/*
+ * Waits (up to deadline_ms) until ifname in the current namespace can send:
+ * a veth end that gains carrier when its peer comes up keeps the noop qdisc
+ * on its tx queue, which drops every frame (IGMP reports included), until
+ * linkwatch runs dev_activate() - asynchronously (measured here: 4-28 ms
+ * after the peer came up, longer than the 8 ms before a first report).
+ * Linkwatch sets the operstate and activates the queue under one RTNL hold,
+ * so: poll RTM_GETLINK until IFLA_OPERSTATE is UP, then make one RTNL-taking
+ * request, which cannot be served before that hold ends. -1/ETIMEDOUT if
+ * never.
+ */
+int mcap_link_ready(const char *ifname, int deadline_ms);
+
 /* Emits the held frames as an array of {"t_us": N, "hex": "..."}. */
 void obs_frames(const char *key, const struct mcap *c);
 
