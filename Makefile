@@ -28,9 +28,15 @@ DEPS_CORE  := gcc make clang-14 iproute2 python3 python3-pytest python3-yaml pyt
 DEPS_AREAS := python3-scapy
 DEPS       := $(DEPS_CORE) $(DEPS_AREAS)
 
-# sub-makefiles append to these
+# sub-makefiles append to these; they are included here, before the rules
+# below, because a rule's prerequisites are expanded when the rule is read
 TEST_TARGETS  :=
 BENCH_TARGETS :=
+.DEFAULT_GOAL := all
+
+-include $(wildcard probes/*.mk)
+-include fuzz/fuzz.mk
+-include ci/vm.mk
 
 .PHONY: all probes check test deps need-deps bench bless clean repeat unit-tests proofs probes-clang
 
@@ -84,6 +90,3 @@ bless: need-deps probes
 clean:
 	rm -rf $(BUILD) probes/bin
 
--include $(wildcard probes/*.mk)
--include fuzz/fuzz.mk
--include ci/vm.mk
