@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""`make bench-fuzz`: each fuzz target's execs/s next to the raw ceiling, same run.
+
+Per target, in this order, all on this machine in one run:
+  fuzzer  fuzz_<t> (libFuzzer + ASan + UBSan + model + oracle) fuzzing for S seconds from
+          the committed seeds; execs/s from -print_final_stats
+  oracle  fz_raw over the corpus that run kept: model + oracle, no libFuzzer, no sanitizers
+  raw     fz_raw --raw over the same corpus: the same system calls, nothing else (the ceiling)
+and once: bare, a socket+join+drop+close loop (the issue's reference, ~110k/s idle).
+Target: fuzzer >= 50% of raw. Writes build/fuzz/bench.json. Not a test: prints numbers.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+
+def num(cmd):
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True).stdout.decode()
+    return float(out.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bindir", default="build/fuzz")
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--targets", default="sockopt,msfilter,igmp")
+    a = ap.parse_args()
+    res = {"seconds": a.seconds, "targets": {}}
+    raw_bin = os.path.join(a.bindir, "fz_raw")
+    res["bare_loop_per_s"] = num([raw_bin, "--bare", str(min(a.seconds, 3))])
+    print("bench-fuzz: bare socket+join+drop+close loop: %.0f/s" % res["bare_loop_per_s"])
+    print("%-9s %12s %12s %12s %8s %8s" % ("target", "fuzzer/s", "oracle/s", "raw/s", "fuzz/raw", "corpus"))
+    for t in a.targets.split(","):
+        tmp = tempfile.mkdtemp(prefix="mcp-bench-")
+        try:
+            corpus = os.path.join(tmp, "corpus")
+            os.makedirs(corpus)
+            p = subprocess.run([os.path.join(a.bindir, "fuzz_" + t), "-seed=1", "-max_len=1024",
+                                "-timeout=10", "-print_final_stats=1", "-max_total_time=%d" % a.seconds,
+                                "-dict=fuzz/dict/%s.dict" % t, "-artifact_prefix=%s/" % tmp, corpus,
+                                "fuzz/corpus/" + t], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            out = p.stdout.decode(errors="replace")
+            m = re.search(r"stat::average_exec_per_sec:\s+(\d+)", out)
+            if p.returncode != 0 or not m:
+                print("%-9s fuzzer run failed (rc %d)" % (t, p.returncode))
+                print("\n".join(out.splitlines()[-30:]))
+                return 1
+            fuzz = float(m.group(1))
+            n = len(os.listdir(corpus))
+            orc = num([raw_bin, "--target", t, "--bench", corpus, str(a.seconds)])
+            raw = num([raw_bin, "--target", t, "--bench", corpus, str(a.seconds), "--raw"])
+            res["targets"][t] = {"fuzzer_per_s": fuzz, "oracle_per_s": orc, "raw_per_s": raw,
+                                 "fuzzer_over_raw": fuzz / raw if raw else None, "corpus": n}
+            print("%-9s %12.0f %12.0f %12.0f %7.0f%% %8d" % (t, fuzz, orc, raw, 100 * fuzz / raw, n))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(a.bindir, exist_ok=True)
+    with open(os.path.join(a.bindir, "bench.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    print("bench-fuzz: target is fuzzer >= 50%% of raw; numbers in %s/bench.json" % a.bindir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

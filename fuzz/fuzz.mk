@@ -1,0 +1,104 @@
+# fuzz/fuzz.mk - libFuzzer targets for the multicast socket paths (included by the Makefile).
+#
+#   make fuzz            every target for FUZZ_SECONDS (default 60) each, corpus in build/fuzz/corpus/<t>
+#   make fuzz-smoke      replay the seed corpus + FUZZ_SMOKE_RUNS new inputs per target, and prove the
+#                        oracle fires (MCP_FUZZ_WRONG_RULE); part of `make test`
+#   make fuzz-repro INPUT=crash-... [TARGET=sockopt|msfilter|igmp]
+#                        listing of the input's calls + build/fuzz/repro.c (standalone, no libFuzzer)
+#   make bench-fuzz      execs/s of each target next to the raw ceiling (part of `make bench`)
+# Build outputs: build/fuzz/. Every fuzzer unshare()s its own netns before the first input.
+
+FUZZ_CC        ?= clang-14
+FUZZ_TARGETS   := sockopt msfilter igmp
+FUZZ_SECONDS   ?= 60
+FUZZ_SMOKE_RUNS ?= 2000
+FUZZ_JOBS      ?= 1
+FUZZ_DIR       := $(BUILD)/fuzz
+FUZZ_COMMON    := fuzz/fz_env.c fuzz/fz_model.c fuzz/fz_prog.c fuzz/fz_cov.c probes/lib/mcp.c
+FUZZ_HDRS      := fuzz/fz.h probes/lib/mcp.h
+FUZZ_CFLAGS    := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iprobes/lib -Ifuzz -g -O1 \
+                  -fno-omit-frame-pointer $(FUZZ_EXTRA_CFLAGS)
+FUZZ_SAN       := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_BINS      := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_OPTS      := -max_len=1024 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+EXTRA_DEPS     += clang-14
+
+TEST_TARGETS  += fuzz-smoke
+BENCH_TARGETS += bench-fuzz
+
+.PHONY: fuzz fuzz-build fuzz-smoke fuzz-repro bench-fuzz fuzz-seeds
+
+fuzz-build: $(FUZZ_BINS) $(FUZZ_DIR)/fz_tool $(FUZZ_DIR)/fz_raw
+
+# The environment (namespaces, rtnetlink, /proc readers) is built without coverage
+# instrumentation: libFuzzer should reward new model/interpreter behaviour, not the
+# (slow) paths that rebuild a deleted veth. Everything has ASan+UBSan.
+FUZZ_ENV_OBJS  := $(FUZZ_DIR)/obj/fz_env.o $(FUZZ_DIR)/obj/fz_cov.o $(FUZZ_DIR)/obj/mcp.o
+FUZZ_COV_OBJS  := $(FUZZ_DIR)/obj/fz_model.o $(FUZZ_DIR)/obj/fz_prog.o
+
+$(FUZZ_DIR)/obj/mcp.o: probes/lib/mcp.c $(FUZZ_HDRS)
+	@mkdir -p $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=undefined -c -o $@ $<
+
+$(FUZZ_DIR)/obj/fz_env.o $(FUZZ_DIR)/obj/fz_cov.o: $(FUZZ_DIR)/obj/%.o: fuzz/%.c $(FUZZ_HDRS)
+	@mkdir -p $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=undefined -c -o $@ $<
+
+$(FUZZ_COV_OBJS): $(FUZZ_DIR)/obj/%.o: fuzz/%.c $(FUZZ_HDRS)
+	@mkdir -p $(FUZZ_DIR)/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -c -o $@ $<
+
+# dynamically linked (a -static libFuzzer binary crashes at start-up, see ecosystem.md 2.3)
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_ENV_OBJS) $(FUZZ_COV_OBJS) $(FUZZ_HDRS)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -o $@ $< $(FUZZ_COV_OBJS) $(FUZZ_ENV_OBJS)
+
+# the targets without libFuzzer: replay/listing/C reproducer, with ASan+UBSan
+$(FUZZ_DIR)/fz_tool: fuzz/fz_main.c $(FUZZ_COMMON) $(FUZZ_HDRS)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=address,undefined -o $@ $< $(FUZZ_COMMON)
+
+# the raw ceiling for the benchmark: same interpreter, optimised, no sanitizers, no fuzzer
+$(FUZZ_DIR)/fz_raw: fuzz/fz_main.c $(FUZZ_COMMON) $(FUZZ_HDRS)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(filter-out -O1,$(FUZZ_CFLAGS)) -O2 -o $@ $< $(FUZZ_COMMON)
+
+fuzz-seeds:
+	$(PYTHON) fuzz/gen_seeds.py
+
+# make fuzz [FUZZ_SECONDS=600] [FUZZ_JOBS=N]: the working corpus starts from the committed seeds
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/artifacts/$$t; \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS)s"; \
+	  $(FUZZ_DIR)/fuzz_$$t $(FUZZ_OPTS) -dict=fuzz/dict/$$t.dict -max_total_time=$(FUZZ_SECONDS) \
+	    $(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS)) \
+	    -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ $(FUZZ_DIR)/corpus/$$t fuzz/corpus/$$t || exit 1; \
+	done
+
+# CI: replay the seeds, a few thousand new inputs per target, then the oracle proof
+fuzz-smoke: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  rm -rf $(FUZZ_DIR)/smoke/$$t; mkdir -p $(FUZZ_DIR)/smoke/$$t $(FUZZ_DIR)/artifacts/$$t; \
+	  echo "== fuzz-smoke $$t: replay fuzz/corpus/$$t, then $(FUZZ_SMOKE_RUNS) new inputs"; \
+	  $(FUZZ_DIR)/fuzz_$$t $(FUZZ_OPTS) -dict=fuzz/dict/$$t.dict -runs=$(FUZZ_SMOKE_RUNS) -seed=1 \
+	    -max_total_time=30 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ \
+	    $(FUZZ_DIR)/smoke/$$t fuzz/corpus/$$t > $(FUZZ_DIR)/smoke/$$t.log 2>&1 \
+	    || { tail -60 $(FUZZ_DIR)/smoke/$$t.log; echo "fuzz-smoke: $$t failed"; exit 1; }; \
+	  grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec)' $(FUZZ_DIR)/smoke/$$t.log | tr '\n' ' '; echo; \
+	done
+	@$(PYTHON) fuzz/oracle_proof.py --bindir $(FUZZ_DIR)
+
+# make fuzz-repro INPUT=path [TARGET=t]: TARGET defaults to the target named in the path
+fuzz-repro: $(FUZZ_DIR)/fz_tool
+	@test -n "$(INPUT)" || { echo "usage: make fuzz-repro INPUT=crash-file [TARGET=sockopt|msfilter|igmp]"; exit 2; }
+	@t="$(TARGET)"; if [ -z "$$t" ]; then for c in $(FUZZ_TARGETS); do case "$(INPUT)" in *$$c*) t=$$c;; esac; done; fi; \
+	test -n "$$t" || { echo "cannot tell the target from $(INPUT): add TARGET=..."; exit 2; }; \
+	echo "== $(INPUT) on target $$t"; \
+	$(FUZZ_DIR)/fz_tool --target $$t --c $(FUZZ_DIR)/repro.c $(INPUT); rc=$$?; \
+	echo "standalone reproducer: $(FUZZ_DIR)/repro.c"; \
+	echo "  build: $(CC) -D_GNU_SOURCE -Iprobes/lib -o $(FUZZ_DIR)/repro $(FUZZ_DIR)/repro.c probes/lib/mcp.c"; \
+	exit 0
+
+bench-fuzz: fuzz-build
+	@$(PYTHON) fuzz/bench.py --bindir $(FUZZ_DIR) --seconds $(or $(FUZZ_BENCH_SECONDS),10)

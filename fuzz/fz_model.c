@@ -1,0 +1,1031 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fz_model.c - the reference model the fuzzers compare the kernel with.
+ *
+ * Per socket: IPv4 and IPv6 membership lists (kept in the kernel's order:
+ * new entries first), each with filter mode and source list; the multicast
+ * option values (TTL/LOOP/ALL/IF, HOPS/LOOP/ALL/IF). Per namespace: which of
+ * lo/f0 exist and are up, whether the group routes are there, the sysctls.
+ *
+ * Every rule cites the kernel function it mirrors (net/ipv4/ip_sockglue.c,
+ * net/ipv4/igmp.c, net/ipv6/ipv6_sockglue.c, net/ipv6/mcast.c) and follows
+ * kernel-spec.md sections 2-4, 7 and 11. The check order matters: it is the
+ * kernel's. Rules changed after a divergence carry a "kernel:" comment.
+ * MCP_FUZZ_WRONG_RULE=<name> (fz.wrong_rule) breaks one rule on purpose so a
+ * test can prove the oracle fires: ttl_default, max_msf, users, querier.
+ */
+#include "fz.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/in6.h>
+#include <string.h>
+
+struct fz_model fzm;
+
+static int wrong(const char *rule)
+{
+	return fz.wrong_rule && !strcmp(fz.wrong_rule, rule);
+}
+
+#define OK(w) ((struct fz_expect){ 0, 0, 0, (w) })
+#define ERR(e, w) ((struct fz_expect){ -1, (e), 0, (w) })
+#define ANY(w) ((struct fz_expect){ 0, 0, 1, (w) })
+
+/* ---------------- namespace facts ---------------- */
+
+static uint32_t rd32(const void *p, int off)
+{
+	uint32_t v;
+
+	memcpy(&v, (const char *)p + off, 4);
+	return v;
+}
+
+static uint16_t rd16(const void *p, int off)
+{
+	uint16_t v;
+
+	memcpy(&v, (const char *)p + off, 2);
+	return v;
+}
+
+static int is_mc4(uint32_t a) { return (ntohl(a) & 0xf0000000u) == 0xe0000000u; }
+static int is_mc6(const uint8_t *a) { return a[0] == 0xff; }
+
+int fz_dev_alive(int ifindex)
+{
+	return ifindex != 0 && (ifindex == fz.lo_index || ifindex == fz.f0_index);
+}
+
+static int dev_up(int ifindex)
+{
+	return ifindex == fz.lo_index || (ifindex == fz.f0_index && fz.f0_up);
+}
+
+/* __ip_dev_find: an address of this netns, or anything the local table calls local */
+static int local_dev4(uint32_t a)
+{
+	uint32_t h = ntohl(a);
+
+	if ((h >> 24) == 127)
+		return fz.lo_index;
+	if (h == 0x0a630001u && fz.f0_index)	/* 10.99.0.1, found via the address hash even when down */
+		return fz.f0_index;
+	return 0;
+}
+
+/* ip_route_output(dst): the device the route for dst goes out of, 0 for no route */
+static int route_dev4(uint32_t a)
+{
+	uint32_t h = ntohl(a);
+
+	if (h == 0 || (h >> 24) == 127)
+		return fz.lo_index;	/* no daddr -> loopback; 127/8 local */
+	if (is_mc4(a))
+		return fz.f0_up && fz.f0_mroute ? fz.f0_index : 0;
+	if (fz.f0_up && h == 0x0a630001u)
+		return fz.lo_index;	/* local address: output via loopback */
+	if (fz.f0_up && (h & 0xffffff00u) == 0x0a630000u)
+		return fz.f0_index;	/* connected 10.99.0.0/24 */
+	return 0;
+}
+
+/* ip_mc_find_dev: fills *ifindex like the kernel fills imr->imr_ifindex */
+static int mc_find_dev4(uint32_t group, uint32_t addr, int *ifindex)
+{
+	int dev = 0;
+
+	if (*ifindex)
+		return fz_dev_alive(*ifindex) ? *ifindex : 0;	/* inetdev_by_index */
+	if (addr) {
+		dev = local_dev4(addr);
+		if (!dev)
+			return 0;
+	}
+	if (!dev)
+		dev = route_dev4(group);
+	if (dev)
+		*ifindex = dev;
+	return dev;
+}
+
+/* rt6_lookup(group) for multicast destinations: ff00::/8 lives on f0 only */
+static int route_dev6(const uint8_t *g)
+{
+	(void)g;
+	return fz.f0_v6route ? fz.f0_index : 0;
+}
+
+/* ---------------- sockets ---------------- */
+
+void fz_model_reset(void)
+{
+	for (int i = 0; i < FZ_NSOCK; i++) {
+		fzm.s[i].fd = -1;
+		fzm.s[i].nm4 = fzm.s[i].nm6 = 0;
+	}
+}
+
+void fz_model_sock_new(int slot, int fd, int family, int type, int proto)
+{
+	struct fz_sock *s = &fzm.s[slot];
+
+	memset(s, 0, offsetof(struct fz_sock, m4));
+	s->fd = fd;
+	s->family = family;
+	s->type = type;
+	s->proto = proto;
+	s->icsk = type == SOCK_STREAM;
+	/* inet_create / inet6_create defaults */
+	s->ttl = wrong("ttl_default") ? 2 : 1;
+	s->loop = 1;
+	/*
+	 * kernel: inet_create sets MC_ALL, inet6_create does not, so the IPv4
+	 * IP_MULTICAST_ALL of an AF_INET6 socket starts at 0 (found by fuzz_sockopt).
+	 */
+	s->all = family == AF_INET;
+	s->hops6 = 1;
+	s->loop6 = 1;
+	s->all6 = 1;
+	s->nm4 = s->nm6 = 0;
+}
+
+void fz_model_sock_close(int slot)
+{
+	fzm.s[slot].fd = -1;
+	fzm.s[slot].nm4 = fzm.s[slot].nm6 = 0;
+}
+
+static struct fz_memb *find4(struct fz_sock *s, uint32_t g, int ifindex)
+{
+	for (int i = 0; i < s->nm4; i++)
+		if (rd32(s->m4[i].group, 0) == g && s->m4[i].ifindex == ifindex)
+			return &s->m4[i];
+	return NULL;
+}
+
+static struct fz_memb *prepend(struct fz_memb *list, int *n)
+{
+	if (*n >= FZ_MAXMEMB)
+		return NULL;
+	memmove(&list[1], &list[0], sizeof(list[0]) * (size_t)*n);
+	(*n)++;
+	memset(&list[0], 0, offsetof(struct fz_memb, src));
+	return &list[0];
+}
+
+static void unlink_at(struct fz_memb *list, int *n, struct fz_memb *m)
+{
+	int i = (int)(m - list);
+
+	memmove(&list[i], &list[i + 1], sizeof(list[0]) * (size_t)(*n - i - 1));
+	(*n)--;
+}
+
+/* __ip_mc_join_group */
+static int join4(struct fz_sock *s, uint32_t g, uint32_t addr, int *ifindex, int mode, int commit)
+{
+	int count = 0;
+	struct fz_memb *m;
+
+	if (!is_mc4(g))
+		return EINVAL;
+	if (!mc_find_dev4(g, addr, ifindex))
+		return ENODEV;
+	for (int i = 0; i < s->nm4; i++) {
+		if (rd32(s->m4[i].group, 0) == g && s->m4[i].ifindex == *ifindex)
+			return EADDRINUSE;
+		count++;
+	}
+	if (count >= fz.max_memberships)
+		return ENOBUFS;
+	if (s->nm4 >= FZ_MAXMEMB)
+		return ENOBUFS;	/* not reached: sysctl values stay below FZ_MAXMEMB */
+	if (commit) {
+		m = prepend(s->m4, &s->nm4);
+		m->family = AF_INET;
+		memcpy(m->group, &g, 4);
+		m->ifindex = *ifindex;
+		m->addr = addr;
+		m->mode = mode;
+	}
+	return 0;
+}
+
+/* ip_mc_leave_group */
+static int leave4(struct fz_sock *s, uint32_t g, uint32_t addr, int ifindex, int commit)
+{
+	int dev = mc_find_dev4(g, addr, &ifindex);
+
+	if (!ifindex && !addr && !dev)
+		return ENODEV;
+	for (int i = 0; i < s->nm4; i++) {
+		struct fz_memb *m = &s->m4[i];
+
+		if (rd32(m->group, 0) != g)
+			continue;
+		if (ifindex) {
+			if (m->ifindex != ifindex)
+				continue;
+		} else if (addr && addr != m->addr) {
+			continue;
+		}
+		if (commit)
+			unlink_at(s->m4, &s->nm4, m);
+		return 0;
+	}
+	return EADDRNOTAVAIL;
+}
+
+static unsigned int max_msf4(void)
+{
+	return (unsigned int)(int)(wrong("max_msf") ? fz.max_msf + 1 : fz.max_msf);
+}
+
+/* ip_mc_source: IPv4 source add/delete, returns errno (0 ok) */
+static int source4(struct fz_sock *s, int add, int omode, uint32_t g, uint32_t iface, uint32_t src,
+		   int ifindex, int commit)
+{
+	struct fz_memb *m;
+	int i;
+
+	if (!is_mc4(g))
+		return EINVAL;
+	if (!mc_find_dev4(g, iface, &ifindex))
+		return ENODEV;
+	m = find4(s, g, ifindex);
+	if (!m)
+		return EINVAL;	/* must have a prior join */
+	if (m->has_sfl) {
+		if (m->mode != omode)
+			return EINVAL;
+	} else if (m->mode != omode) {
+		/* empty filters switch mode silently, even when the call then fails (spec 3.6 quirk) */
+		if (commit)
+			m->mode = omode;
+	}
+	if (!add) {
+		if (!m->has_sfl)
+			return EADDRNOTAVAIL;
+		for (i = 0; i < m->nsrc; i++)
+			if (rd32(m->src[i], 0) == src)
+				break;
+		if (i == m->nsrc)
+			return EADDRNOTAVAIL;
+		if (m->nsrc == 1 && omode == MCAST_INCLUDE)	/* (INCLUDE, empty) == leave */
+			return leave4(s, g, iface, ifindex, commit);
+		if (commit) {
+			memmove(m->src[i], m->src[i + 1], 16 * (size_t)(m->nsrc - i - 1));
+			m->nsrc--;
+		}
+		return 0;
+	}
+	if (m->has_sfl && (unsigned int)m->nsrc >= max_msf4())
+		return ENOBUFS;
+	for (i = 0; i < m->nsrc; i++)
+		if (rd32(m->src[i], 0) == src)
+			return EADDRNOTAVAIL;
+	if (m->nsrc >= FZ_MAXSRC)
+		return ENOBUFS;	/* not reached with the sysctl values used */
+	if (commit) {
+		memset(m->src[m->nsrc], 0, 16);
+		memcpy(m->src[m->nsrc], &src, 4);
+		m->nsrc++;
+		m->has_sfl = 1;
+	}
+	return 0;
+}
+
+/* ip_mc_msfilter */
+static int msfilter4(struct fz_sock *s, uint32_t g, uint32_t iface, uint32_t fmode, uint32_t numsrc,
+		     const uint32_t *srcs, int ifindex, int commit)
+{
+	struct fz_memb *m;
+
+	if (!is_mc4(g))
+		return EINVAL;
+	if (fmode != MCAST_INCLUDE && fmode != MCAST_EXCLUDE)
+		return EINVAL;
+	if (!mc_find_dev4(g, iface, &ifindex))
+		return ENODEV;
+	if (fmode == MCAST_INCLUDE && numsrc == 0)
+		return leave4(s, g, iface, ifindex, commit);
+	m = find4(s, g, ifindex);
+	if (!m)
+		return EINVAL;
+	if (numsrc > FZ_MAXSRC)
+		return ENOBUFS;	/* not reached: numsrc <= max_msf < FZ_MAXSRC */
+	if (commit) {
+		for (uint32_t i = 0; i < numsrc; i++) {
+			memset(m->src[i], 0, 16);
+			memcpy(m->src[i], &srcs[i], 4);
+		}
+		m->nsrc = (int)numsrc;
+		m->has_sfl = numsrc != 0;
+		m->mode = (int)fmode;
+	}
+	return 0;
+}
+
+/* ---------------- IPv6 ---------------- */
+
+static struct fz_memb *find6(struct fz_sock *s, const uint8_t *g, int ifindex, int any)
+{
+	for (int i = 0; i < s->nm6; i++)
+		if ((any && !ifindex ? 1 : s->m6[i].ifindex == ifindex) && !memcmp(s->m6[i].group, g, 16))
+			return &s->m6[i];
+	return NULL;
+}
+
+/* __ipv6_sock_mc_join */
+static int join6(struct fz_sock *s, const uint8_t *g, int ifindex, int mode, int commit)
+{
+	int dev;
+	struct fz_memb *m;
+
+	if (!is_mc6(g))
+		return EINVAL;
+	if (find6(s, g, ifindex, 1))
+		return EADDRINUSE;
+	dev = ifindex ? (fz_dev_alive(ifindex) ? ifindex : 0) : route_dev6(g);
+	if (!dev)
+		return ENODEV;
+	if (s->nm6 >= FZ_MAXMEMB)
+		return ENOMEM;	/* not reached: an input has fewer operations */
+	if (commit) {
+		m = prepend(s->m6, &s->nm6);
+		m->family = AF_INET6;
+		memcpy(m->group, g, 16);
+		m->ifindex = dev;
+		m->mode = mode;
+	}
+	return 0;
+}
+
+/* ipv6_sock_mc_drop */
+static int drop6(struct fz_sock *s, const uint8_t *g, int ifindex, int commit)
+{
+	struct fz_memb *m;
+
+	if (!is_mc6(g))
+		return EINVAL;
+	m = find6(s, g, ifindex, 1);
+	if (!m)
+		return EADDRNOTAVAIL;
+	if (commit)
+		unlink_at(s->m6, &s->nm6, m);
+	return 0;
+}
+
+#define MLD_MAX_MSF 64u	/* net.ipv6.mld_max_msf: global, not visible in a child netns */
+
+/* ip6_mc_source */
+static int source6(struct fz_sock *s, int add, int omode, const uint8_t *g, const uint8_t *src,
+		   int ifindex, int commit)
+{
+	struct fz_memb *m;
+	int i, dev;
+
+	if (!is_mc6(g))
+		return EINVAL;
+	dev = ifindex ? (fz_dev_alive(ifindex) ? ifindex : 0) : route_dev6(g);	/* ip6_mc_find_dev */
+	if (!dev)
+		return ENODEV;
+	m = find6(s, g, ifindex, 1);
+	if (!m)
+		return EINVAL;
+	if (m->has_sfl) {
+		if (m->mode != omode)
+			return EINVAL;
+	} else if (m->mode != omode) {
+		if (commit)
+			m->mode = omode;
+	}
+	if (!add) {
+		if (!m->has_sfl)
+			return EADDRNOTAVAIL;
+		for (i = 0; i < m->nsrc; i++)
+			if (!memcmp(m->src[i], src, 16))
+				break;
+		if (i == m->nsrc)
+			return EADDRNOTAVAIL;
+		if (m->nsrc == 1 && omode == MCAST_INCLUDE)
+			return drop6(s, g, ifindex, commit);
+		if (commit) {
+			memmove(m->src[i], m->src[i + 1], 16 * (size_t)(m->nsrc - i - 1));
+			m->nsrc--;
+		}
+		return 0;
+	}
+	if (m->has_sfl && (unsigned int)m->nsrc >= MLD_MAX_MSF)
+		return ENOBUFS;
+	for (i = 0; i < m->nsrc; i++)
+		if (!memcmp(m->src[i], src, 16))
+			return EADDRNOTAVAIL;
+	if (m->nsrc >= FZ_MAXSRC)
+		return ENOBUFS;
+	if (commit) {
+		memcpy(m->src[m->nsrc], src, 16);
+		m->nsrc++;
+		m->has_sfl = 1;
+	}
+	return 0;
+}
+
+/* ip6_mc_msfilter; srcs point at sockaddr_storage entries (family not checked) */
+static int msfilter6(struct fz_sock *s, const uint8_t *g, int ifindex, uint32_t fmode, uint32_t numsrc,
+		     const uint8_t *srcs, int commit)
+{
+	struct fz_memb *m = NULL;
+
+	if (!is_mc6(g))
+		return EINVAL;
+	if (fmode != MCAST_INCLUDE && fmode != MCAST_EXCLUDE)
+		return EINVAL;
+	if (!(ifindex ? fz_dev_alive(ifindex) : route_dev6(g)))
+		return ENODEV;
+	if (fmode == MCAST_INCLUDE && numsrc == 0)
+		return drop6(s, g, ifindex, commit);
+	for (int i = 0; i < s->nm6; i++)
+		if (s->m6[i].ifindex == ifindex && !memcmp(s->m6[i].group, g, 16)) {
+			m = &s->m6[i];
+			break;
+		}
+	if (!m)
+		return EINVAL;
+	if (numsrc > FZ_MAXSRC)
+		return ENOBUFS;
+	if (commit) {
+		for (uint32_t i = 0; i < numsrc; i++)
+			memcpy(m->src[i], srcs + 128 * i + 8, 16);	/* sin6_addr */
+		m->nsrc = (int)numsrc;
+		m->has_sfl = numsrc != 0;
+		m->mode = (int)fmode;
+	}
+	return 0;
+}
+
+/* ---------------- setsockopt ---------------- */
+
+static struct fz_expect errno_to(int e, const char *why)
+{
+	return e ? ERR(e, why) : OK(why);
+}
+
+/* ip_setsockopt (IPv4 level), any socket that reaches it */
+static struct fz_expect set_ip(struct fz_sock *s, int opt, const uint8_t *b, int len, int commit)
+{
+	int val = 0;
+
+	if (len >= 4)
+		val = (int)rd32(b, 0);
+	else if (len >= 1)
+		val = b[0];
+
+	switch (opt) {
+	case IP_MULTICAST_TTL:
+		if (s->type == SOCK_STREAM)
+			return ERR(EINVAL, "ttl: SOCK_STREAM");
+		if (len < 1)
+			return ERR(EINVAL, "ttl: optlen < 1");
+		if (val == -1)
+			val = 1;
+		if (val < 0 || val > 255)
+			return ERR(EINVAL, "ttl: out of 0..255");
+		if (commit)
+			s->ttl = val;
+		return OK("ttl: stored");
+	case IP_MULTICAST_LOOP:
+		if (len < 1)
+			return ERR(EINVAL, "loop: optlen < 1");
+		if (commit)
+			s->loop = !!val;
+		return OK("loop: stored !!val");
+	case IP_MULTICAST_ALL:
+		if (len < 1)
+			return ERR(EINVAL, "all: optlen < 1");
+		if (val != 0 && val != 1)
+			return ERR(EINVAL, "all: not 0/1");
+		if (commit)
+			s->all = val;
+		return OK("all: stored");
+	case IP_MULTICAST_IF: {
+		uint32_t addr;
+		int ifindex = 0, dev;
+
+		if (s->type == SOCK_STREAM)
+			return ERR(EINVAL, "if: SOCK_STREAM");
+		if (len < 4)
+			return ERR(EINVAL, "if: optlen < 4");
+		if (len >= 12) {
+			addr = rd32(b, 4);
+			ifindex = (int)rd32(b, 8);
+		} else if (len >= 8) {
+			addr = rd32(b, 4);	/* ip_mreq: the interface is the 2nd field */
+		} else {
+			addr = rd32(b, 0);
+		}
+		if (!ifindex) {
+			if (!addr) {
+				if (commit)
+					s->mc_index = 0, s->mc_addr = 0;
+				return OK("if: reset");
+			}
+			dev = local_dev4(addr);
+			ifindex = dev;
+		} else {
+			dev = fz_dev_alive(ifindex);	/* dev_get_by_index */
+		}
+		if (!dev)
+			return ERR(EADDRNOTAVAIL, "if: no such device/address");
+		if (commit)
+			s->mc_index = ifindex, s->mc_addr = addr;
+		return OK("if: stored");
+	}
+	case IP_ADD_MEMBERSHIP:
+	case IP_DROP_MEMBERSHIP: {
+		uint32_t g, addr;
+		int ifindex;
+
+		if (s->icsk)
+			return ERR(EPROTO, "membership: connection oriented socket");
+		if (len < 8)
+			return ERR(EINVAL, "membership: optlen < 8");
+		g = rd32(b, 0);
+		addr = rd32(b, 4);
+		ifindex = len >= 12 ? (int)rd32(b, 8) : 0;
+		if (opt == IP_ADD_MEMBERSHIP)
+			return errno_to(join4(s, g, addr, &ifindex, MCAST_EXCLUDE, commit), "join4");
+		return errno_to(leave4(s, g, addr, ifindex, commit), "leave4");
+	}
+	case IP_UNBLOCK_SOURCE:
+	case IP_BLOCK_SOURCE:
+	case IP_ADD_SOURCE_MEMBERSHIP:
+	case IP_DROP_SOURCE_MEMBERSHIP: {
+		uint32_t g, iface, src;
+		int add, omode, ifindex = 0;
+
+		if (len != 12)
+			return ERR(EINVAL, "ip source: optlen != 12");
+		g = rd32(b, 0);
+		iface = rd32(b, 4);
+		src = rd32(b, 8);
+		if (opt == IP_ADD_SOURCE_MEMBERSHIP) {
+			int e = join4(s, g, iface, &ifindex, MCAST_INCLUDE, commit);
+
+			if (e && e != EADDRINUSE)
+				return ERR(e, "add source: join");
+			ifindex = 0;	/* ip_mc_source is called with ifindex 0 again */
+		}
+		add = opt == IP_BLOCK_SOURCE || opt == IP_ADD_SOURCE_MEMBERSHIP;
+		omode = (opt == IP_BLOCK_SOURCE || opt == IP_UNBLOCK_SOURCE) ? MCAST_EXCLUDE : MCAST_INCLUDE;
+		return errno_to(source4(s, add, omode, g, iface, src, ifindex, commit), "ip_mc_source");
+	}
+	case IP_MSFILTER: {
+		uint32_t numsrc;
+
+		if (len < 16)
+			return ERR(EINVAL, "ip_msfilter: optlen < 16");
+		if (len > 131072)
+			return ERR(ENOBUFS, "ip_msfilter: optlen > optmem_max");
+		numsrc = rd32(b, 12);
+		if (numsrc >= 0x3ffffffcu || numsrc > max_msf4())
+			return ERR(ENOBUFS, "ip_msfilter: numsrc > igmp_max_msf");
+		if (16 + 4 * (uint64_t)numsrc > (uint64_t)len)
+			return ERR(EINVAL, "ip_msfilter: IP_MSFILTER_SIZE(numsrc) > optlen");
+		{
+			uint32_t srcs[FZ_MAXSRC];
+
+			for (uint32_t i = 0; i < numsrc && i < FZ_MAXSRC; i++)
+				srcs[i] = rd32(b, 16 + 4 * (int)i);
+			return errno_to(msfilter4(s, rd32(b, 0), rd32(b, 4), rd32(b, 8), numsrc, srcs, 0,
+						  commit), "ip_mc_msfilter");
+		}
+	}
+	case MCAST_JOIN_GROUP:
+	case MCAST_LEAVE_GROUP: {
+		uint32_t g;
+		int ifindex;
+
+		if (len < 136)
+			return ERR(EINVAL, "group_req: optlen < 136");
+		if (rd16(b, 8) != AF_INET)
+			return ERR(EINVAL, "group_req: family != AF_INET");
+		g = rd32(b, 12);
+		ifindex = (int)rd32(b, 0);
+		if (opt == MCAST_JOIN_GROUP)
+			return errno_to(join4(s, g, 0, &ifindex, MCAST_EXCLUDE, commit), "join4");
+		return errno_to(leave4(s, g, 0, ifindex, commit), "leave4");
+	}
+	case MCAST_JOIN_SOURCE_GROUP:
+	case MCAST_LEAVE_SOURCE_GROUP:
+	case MCAST_BLOCK_SOURCE:
+	case MCAST_UNBLOCK_SOURCE: {
+		uint32_t g, src;
+		int ifindex, add, omode;
+
+		if (len != 264)
+			return ERR(EINVAL, "group_source_req: optlen != 264");
+		if (rd16(b, 8) != AF_INET || rd16(b, 136) != AF_INET)
+			return ERR(EADDRNOTAVAIL, "group_source_req: family != AF_INET");
+		g = rd32(b, 12);
+		src = rd32(b, 140);
+		ifindex = (int)rd32(b, 0);
+		if (opt == MCAST_JOIN_SOURCE_GROUP) {
+			int e = join4(s, g, 0, &ifindex, MCAST_INCLUDE, commit);
+
+			if (e && e != EADDRINUSE)
+				return ERR(e, "join source group: join");
+		}
+		add = opt == MCAST_BLOCK_SOURCE || opt == MCAST_JOIN_SOURCE_GROUP;
+		omode = (opt == MCAST_BLOCK_SOURCE || opt == MCAST_UNBLOCK_SOURCE) ? MCAST_EXCLUDE
+										   : MCAST_INCLUDE;
+		return errno_to(source4(s, add, omode, g, 0, src, ifindex, commit), "ip_mc_source");
+	}
+	case MCAST_MSFILTER: {
+		uint32_t numsrc, srcs[FZ_MAXSRC];
+
+		if (len < 144)
+			return ERR(EINVAL, "group_filter: optlen < 144");
+		if (len > 131072)
+			return ERR(ENOBUFS, "group_filter: optlen > optmem_max");
+		numsrc = rd32(b, 140);
+		if (numsrc >= 0x1ffffffu || numsrc > max_msf4())
+			return ERR(ENOBUFS, "group_filter: numsrc > igmp_max_msf");
+		if (144 + 128 * (uint64_t)numsrc > (uint64_t)len)
+			return ERR(EINVAL, "group_filter: GROUP_FILTER_SIZE(numsrc) > optlen");
+		if (rd16(b, 8) != AF_INET)
+			return ERR(EADDRNOTAVAIL, "group_filter: group family");
+		for (uint32_t i = 0; i < numsrc; i++) {
+			if (rd16(b, 144 + 128 * (int)i) != AF_INET)
+				return ERR(EADDRNOTAVAIL, "group_filter: source family");
+			srcs[i] = rd32(b, 144 + 128 * (int)i + 4);
+		}
+		return errno_to(msfilter4(s, rd32(b, 12), 0, rd32(b, 136), numsrc, srcs, (int)rd32(b, 0),
+					  commit), "ip_mc_msfilter");
+	}
+	default:
+		return ANY("ip level: option outside the model");
+	}
+}
+
+/* do_ipv6_setsockopt, AF_INET6 sockets only */
+static struct fz_expect set_ipv6(struct fz_sock *s, int opt, const uint8_t *b, int len, int commit)
+{
+	int val = len >= 4 ? (int)rd32(b, 0) : 0;
+
+	switch (opt) {
+	case IPV6_MULTICAST_LOOP:
+		if (len < 4)
+			return ERR(EINVAL, "loop6: optlen < 4");
+		if (val != 0 && val != 1)
+			return ERR(EINVAL, "loop6: not 0/1");
+		if (commit)
+			s->loop6 = val;
+		return OK("loop6: stored");
+	case IPV6_MULTICAST_HOPS:
+		if (s->type == SOCK_STREAM)
+			return ERR(ENOPROTOOPT, "hops6: SOCK_STREAM");
+		if (len < 4)
+			return ERR(EINVAL, "hops6: optlen < 4");
+		if (val > 255 || val < -1)
+			return ERR(EINVAL, "hops6: out of -1..255");
+		if (commit)
+			s->hops6 = val == -1 ? 1 : val;
+		return OK("hops6: stored");
+	case IPV6_MULTICAST_ALL:
+		if (len < 4)
+			return ERR(EINVAL, "all6: optlen < 4");
+		if (commit)
+			s->all6 = !!val;
+		return OK("all6: stored !!val");
+	case IPV6_MULTICAST_IF:
+		if (s->type == SOCK_STREAM)
+			return ERR(ENOPROTOOPT, "if6: SOCK_STREAM");
+		if (len < 4)
+			return ERR(EINVAL, "if6: optlen < 4");
+		if (val && !fz_dev_alive(val))
+			return ERR(ENODEV, "if6: no such device");
+		if (commit)
+			s->oif6 = val;
+		return OK("if6: stored");
+	case IPV6_ADD_MEMBERSHIP:
+	case IPV6_DROP_MEMBERSHIP:
+		if (len < 20)
+			return ERR(EINVAL, "ipv6_mreq: optlen < 20");
+		if (s->icsk)
+			return ERR(EPROTO, "ipv6_mreq: connection oriented socket");
+		if (opt == IPV6_ADD_MEMBERSHIP)
+			return errno_to(join6(s, b, (int)rd32(b, 16), MCAST_EXCLUDE, commit), "join6");
+		return errno_to(drop6(s, b, (int)rd32(b, 16), commit), "drop6");
+	case MCAST_JOIN_GROUP:
+	case MCAST_LEAVE_GROUP:
+		if (len < 136)
+			return ERR(EINVAL, "group_req6: optlen < 136");
+		if (rd16(b, 8) != AF_INET6)
+			return ERR(EADDRNOTAVAIL, "group_req6: family");
+		if (opt == MCAST_JOIN_GROUP)
+			return errno_to(join6(s, b + 16, (int)rd32(b, 0), MCAST_EXCLUDE, commit), "join6");
+		return errno_to(drop6(s, b + 16, (int)rd32(b, 0), commit), "drop6");
+	case MCAST_JOIN_SOURCE_GROUP:
+	case MCAST_LEAVE_SOURCE_GROUP:
+	case MCAST_BLOCK_SOURCE:
+	case MCAST_UNBLOCK_SOURCE: {
+		int ifindex = (int)rd32(b, 0), add, omode;
+
+		if (len < 264)
+			return ERR(EINVAL, "group_source_req6: optlen < 264");
+		if (rd16(b, 8) != AF_INET6 || rd16(b, 136) != AF_INET6)
+			return ERR(EADDRNOTAVAIL, "group_source_req6: family");
+		if (opt == MCAST_JOIN_SOURCE_GROUP) {
+			int e = join6(s, b + 16, ifindex, MCAST_INCLUDE, commit);
+
+			if (e && e != EADDRINUSE)
+				return ERR(e, "join source group6: join");
+		}
+		add = opt == MCAST_BLOCK_SOURCE || opt == MCAST_JOIN_SOURCE_GROUP;
+		omode = (opt == MCAST_BLOCK_SOURCE || opt == MCAST_UNBLOCK_SOURCE) ? MCAST_EXCLUDE
+										   : MCAST_INCLUDE;
+		return errno_to(source6(s, add, omode, b + 16, b + 144, ifindex, commit), "ip6_mc_source");
+	}
+	case MCAST_MSFILTER: {
+		uint32_t numsrc;
+
+		if (len < 144)
+			return ERR(EINVAL, "group_filter6: optlen < 144");
+		if (len > 131072)
+			return ERR(ENOBUFS, "group_filter6: optlen > optmem_max");
+		numsrc = rd32(b, 140);
+		if (numsrc >= 0x1ffffffu || numsrc > MLD_MAX_MSF)
+			return ERR(ENOBUFS, "group_filter6: numsrc > mld_max_msf");
+		if (144 + 128 * (uint64_t)numsrc > (uint64_t)len)
+			return ERR(EINVAL, "group_filter6: size > optlen");
+		return errno_to(msfilter6(s, b + 16, (int)rd32(b, 0), rd32(b, 136), numsrc, b + 144, commit),
+				"ip6_mc_msfilter");
+	}
+	default:
+		return ANY("ipv6 level: option outside the model");
+	}
+}
+
+struct fz_expect fz_model_setsockopt(int slot, int level, int opt, const void *buf, int len)
+{
+	const int commit = 1;	/* a divergence aborts the input, so the model may change as it predicts */
+	struct fz_sock *s = &fzm.s[slot];
+
+	if (s->fd < 0)
+		return ERR(EBADF, "no socket in slot");
+	if (level == SOL_IP) {
+		if (s->family == AF_INET6 && s->type == SOCK_RAW)
+			return ERR(ENOPROTOOPT, "SOL_IP on an AF_INET6 raw socket");
+		return set_ip(s, opt, buf, len, commit);
+	}
+	if (level == SOL_IPV6) {
+		if (s->family == AF_INET)
+			return ERR(ENOPROTOOPT, "SOL_IPV6 on an AF_INET socket");
+		return set_ipv6(s, opt, buf, len, commit);
+	}
+	return ANY("level outside the model");
+}
+
+/* ---------------- getsockopt ---------------- */
+
+static int put_int(int val, int len, void *out, int *outlen, int ip)
+{
+	/* do_ip_getsockopt: 1 byte when 0 < len < 4 and the value fits */
+	if (ip && len < 4 && len > 0 && val >= 0 && val <= 255) {
+		uint8_t c = (uint8_t)val;
+
+		memcpy(out, &c, 1);
+		*outlen = 1;
+		return 0;
+	}
+	if (ip)
+		*outlen = len < 4 ? len : 4;
+	else
+		*outlen = (unsigned int)len < 4u ? len : 4;	/* IPv6: min_t(unsigned int) */
+	memcpy(out, &val, (size_t)*outlen);
+	return 0;
+}
+
+struct fz_expect fz_model_getsockopt(int slot, int level, int opt, const void *in, int len,
+				     void *out, int *outlen)
+{
+	struct fz_sock *s = &fzm.s[slot];
+	const uint8_t *b = in;
+
+	*outlen = -1;
+	if (s->fd < 0)
+		return ERR(EBADF, "no socket in slot");
+	if (level == SOL_IP && !(s->family == AF_INET6 && s->type == SOCK_RAW)) {
+		if (len < 0)
+			return ERR(EINVAL, "ip get: len < 0");
+		switch (opt) {
+		case IP_MULTICAST_TTL:
+			put_int(s->ttl, len, out, outlen, 1);
+			return OK("get ttl");
+		case IP_MULTICAST_LOOP:
+			put_int(s->loop, len, out, outlen, 1);
+			return OK("get loop");
+		case IP_MULTICAST_ALL:
+			put_int(s->all, len, out, outlen, 1);
+			return OK("get all");
+		case IP_MULTICAST_IF:
+			*outlen = len < 4 ? len : 4;
+			memcpy(out, &s->mc_addr, (size_t)*outlen);
+			return OK("get if: mc_addr");
+		case IP_MSFILTER: {
+			uint32_t g, iface, numsrc, copy;
+			int ifindex = 0;
+			struct fz_memb *m;
+
+			if (len < 16)
+				return ERR(EINVAL, "get ip_msfilter: len < 16");
+			g = rd32(b, 0);
+			iface = rd32(b, 4);
+			numsrc = rd32(b, 12);
+			if (!is_mc4(g))
+				return ERR(EINVAL, "get ip_msfilter: group not multicast");
+			if (!mc_find_dev4(g, iface, &ifindex))
+				return ERR(ENODEV, "get ip_msfilter: no device");
+			m = find4(s, g, ifindex);
+			if (!m)
+				return ERR(EADDRNOTAVAIL, "get ip_msfilter: not joined");
+			copy = (uint32_t)m->nsrc < numsrc ? (uint32_t)m->nsrc : numsrc;
+			memcpy(out, b, 8);
+			memcpy((char *)out + 8, &m->mode, 4);
+			memcpy((char *)out + 12, &m->nsrc, 4);
+			for (uint32_t i = 0; i < copy; i++)
+				memcpy((char *)out + 16 + 4 * i, m->src[i], 4);
+			*outlen = 16 + 4 * (int)copy;
+			return OK("get ip_msfilter");
+		}
+		case MCAST_MSFILTER: {
+			uint32_t g, numsrc, copy;
+			struct fz_memb *m;
+
+			if (len < 144)
+				return ERR(EINVAL, "get group_filter: len < 144");
+			if (rd16(b, 8) != AF_INET)
+				return ERR(EINVAL, "get group_filter: family");
+			g = rd32(b, 12);
+			numsrc = rd32(b, 140);
+			if (!is_mc4(g))
+				return ERR(EINVAL, "get group_filter: not multicast");
+			m = find4(s, g, (int)rd32(b, 0));	/* exact ifindex, 0 never matches */
+			if (!m)
+				return ERR(EADDRNOTAVAIL, "get group_filter: not joined on gf_interface");
+			copy = (uint32_t)m->nsrc < numsrc ? (uint32_t)m->nsrc : numsrc;
+			memcpy(out, b, 136);
+			memcpy((char *)out + 136, &m->mode, 4);
+			memcpy((char *)out + 140, &m->nsrc, 4);
+			for (uint32_t i = 0; i < copy; i++) {
+				uint8_t *e = (uint8_t *)out + 144 + 128 * i;
+				uint16_t fam = AF_INET;
+
+				memset(e, 0, 128);
+				memcpy(e, &fam, 2);
+				memcpy(e + 4, m->src[i], 4);
+			}
+			*outlen = 144 + 128 * (int)copy;
+			return OK("get group_filter");
+		}
+		default:
+			if (opt >= IP_ADD_MEMBERSHIP && opt <= MCAST_LEAVE_SOURCE_GROUP)
+				return ERR(ENOPROTOOPT, "get of a set-only option");
+			return ANY("ip get: option outside the model");
+		}
+	}
+	if (level == SOL_IP)
+		return ANY("SOL_IP get on AF_INET6 raw");
+	if (level == SOL_IPV6) {
+		if (s->family == AF_INET)
+			return ERR(EOPNOTSUPP, "SOL_IPV6 get on AF_INET");
+		switch (opt) {
+		case IPV6_MULTICAST_HOPS:
+			put_int(s->hops6, len, out, outlen, 0);
+			return OK("get hops6");
+		case IPV6_MULTICAST_LOOP:
+			put_int(s->loop6, len, out, outlen, 0);
+			return OK("get loop6");
+		case IPV6_MULTICAST_ALL:
+			put_int(s->all6, len, out, outlen, 0);
+			return OK("get all6");
+		case IPV6_MULTICAST_IF:
+			put_int(s->oif6, len, out, outlen, 0);
+			return OK("get if6");
+		case MCAST_MSFILTER: {
+			uint32_t numsrc, copy;
+			struct fz_memb *m = NULL;
+
+			if (len < 144)
+				return ERR(EINVAL, "get group_filter6: len < 144");
+			if (rd16(b, 8) != AF_INET6)
+				return ERR(EADDRNOTAVAIL, "get group_filter6: family");
+			if (!is_mc6(b + 16))
+				return ERR(EINVAL, "get group_filter6: not multicast");
+			for (int i = 0; i < s->nm6; i++)
+				if (s->m6[i].ifindex == (int)rd32(b, 0) && !memcmp(s->m6[i].group, b + 16, 16)) {
+					m = &s->m6[i];
+					break;
+				}
+			if (!m)
+				return ERR(EADDRNOTAVAIL, "get group_filter6: not joined on gf_interface");
+			numsrc = rd32(b, 140);
+			copy = (uint32_t)m->nsrc < numsrc ? (uint32_t)m->nsrc : numsrc;
+			memcpy(out, b, 136);
+			memcpy((char *)out + 136, &m->mode, 4);
+			memcpy((char *)out + 140, &m->nsrc, 4);
+			for (uint32_t i = 0; i < copy; i++) {
+				uint8_t *e = (uint8_t *)out + 144 + 128 * i;
+				uint16_t fam = AF_INET6;
+
+				memset(e, 0, 128);
+				memcpy(e, &fam, 2);
+				memcpy(e + 8, m->src[i], 16);
+			}
+			*outlen = 144 + 128 * (int)copy;
+			return OK("get group_filter6");
+		}
+		default:
+			if (opt == IPV6_ADD_MEMBERSHIP || opt == IPV6_DROP_MEMBERSHIP ||
+			    (opt >= MCAST_JOIN_GROUP && opt <= MCAST_LEAVE_SOURCE_GROUP))
+				return ERR(ENOPROTOOPT, "get6 of a set-only option");
+			return ANY("ipv6 get: option outside the model");
+		}
+	}
+	return ANY("get level outside the model");
+}
+
+/* ---------------- namespace-level expectations ---------------- */
+
+int fz_model_users4(int ifindex, uint32_t group)
+{
+	int n = 0;
+
+	if (!fz_dev_alive(ifindex))
+		return 0;
+	for (int i = 0; i < FZ_NSOCK; i++) {
+		const struct fz_sock *s = &fzm.s[i];
+
+		if (s->fd < 0)
+			continue;
+		for (int j = 0; j < s->nm4; j++)
+			if (s->m4[j].ifindex == ifindex && rd32(s->m4[j].group, 0) == group)
+				n++;
+	}
+	if (group == htonl(0xe0000001u) && dev_up(ifindex))
+		n++;	/* ip_mc_up joins all-hosts on every up device */
+	if (n && wrong("users"))
+		n++;
+	return n;
+}
+
+int fz_model_users6(int ifindex, const uint8_t *group)
+{
+	static const uint8_t allnodes[16] = { 0xff, 2, [15] = 1 };
+	int n = 0;
+
+	if (!fz_dev_alive(ifindex))
+		return 0;
+	for (int i = 0; i < FZ_NSOCK; i++) {
+		const struct fz_sock *s = &fzm.s[i];
+
+		if (s->fd < 0)
+			continue;
+		for (int j = 0; j < s->nm6; j++)
+			if (s->m6[j].ifindex == ifindex && !memcmp(s->m6[j].group, group, 16))
+				n++;
+	}
+	if (!memcmp(group, allnodes, 16))
+		n += ifindex == fz.lo_index ? fz.v6_allnodes_lo : fz.v6_allnodes_f0;
+	return n;
+}
+
+/* per-source sf_count[INCLUDE/EXCLUDE] of the device filter: one count per membership listing it */
+void fz_model_mcfilter4(int ifindex, uint32_t group, uint32_t src, int *inc, int *exc)
+{
+	*inc = *exc = 0;
+	if (!fz_dev_alive(ifindex))
+		return;
+	for (int i = 0; i < FZ_NSOCK; i++) {
+		const struct fz_sock *s = &fzm.s[i];
+
+		if (s->fd < 0)
+			continue;
+		for (int j = 0; j < s->nm4; j++) {
+			const struct fz_memb *m = &s->m4[j];
+
+			if (m->ifindex != ifindex || rd32(m->group, 0) != group)
+				continue;
+			for (int k = 0; k < m->nsrc; k++)
+				if (rd32(m->src[k], 0) == src)
+					(*(m->mode == MCAST_INCLUDE ? inc : exc))++;
+		}
+	}
+}
+
+void fz_model_link_changed(void)
+{
+}
