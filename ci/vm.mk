@@ -29,11 +29,6 @@ VM_DEPS         := qemu-system-x86 busybox-static cpio xz-utils gzip dpkg apt fi
 EXTRA_DEPS    += $(VM_DEPS)
 TEST_TARGETS  += vm-test
 BENCH_TARGETS += vm-bench
-# The top Makefile's test:/bench: rules expand $(TEST_TARGETS)/$(BENCH_TARGETS)
-# when they are read, before this file is included; name the prerequisites
-# directly as well (harmless once the include moves above those rules).
-test: vm-test
-bench: vm-bench
 
 VM_RUN = $(PYTHON) ci/vm.py
 VM_OPTS = --initrd $(VM_INITRD) --accel $(VM_ACCEL) --boot $(VM_BOOT) --boot-timeout $(VM_BOOT_TIMEOUT) --timeout $(VM_TIMEOUT) \
