@@ -3,10 +3,12 @@
 """`make bench-fuzz`: each fuzz target's execs/s next to the raw ceiling, same run.
 
 Per target, in this order, all on this machine in one run:
-  fuzzer  fuzz_<t> (libFuzzer + ASan + UBSan + model + oracle) fuzzing for S seconds from
-          the committed seeds; execs/s from -print_final_stats
-  oracle  fz_raw over the corpus that run kept: model + oracle, no libFuzzer, no sanitizers
-  raw     fz_raw --raw over the same corpus: the same system calls, nothing else (the ceiling)
+  fuzzer  fuzz_<t> (libFuzzer + ASan + UBSan + model + oracle) fuzzing for S seconds from a
+          corpus warmed up for S seconds from the committed seeds; execs/s from -print_final_stats
+          while recording every input it ran (MCP_FUZZ_RECORD)
+  oracle  fz_raw replaying exactly those inputs: model + oracle, no libFuzzer, no sanitizers
+  raw     fz_raw --raw replaying exactly those inputs: the same system calls, nothing else
+          (the ceiling)
 and once: bare, a socket+join+drop+close loop (the issue's reference, ~110k/s idle).
 Target: fuzzer >= 50% of raw. Writes build/fuzz/bench.json. Not a test: prints numbers.
 """
@@ -41,10 +43,17 @@ def main():
         try:
             corpus = os.path.join(tmp, "corpus")
             os.makedirs(corpus)
+            stream = os.path.join(tmp, "stream")
+            # warm-up: the first seconds from the seeds mostly write new corpus files
+            subprocess.run([os.path.join(a.bindir, "fuzz_" + t), "-seed=2", "-max_len=1024", "-timeout=10",
+                            "-max_total_time=%d" % a.seconds, "-dict=fuzz/dict/%s.dict" % t,
+                            "-artifact_prefix=%s/" % tmp, corpus, "fuzz/corpus/" + t],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             p = subprocess.run([os.path.join(a.bindir, "fuzz_" + t), "-seed=1", "-max_len=1024",
                                 "-timeout=10", "-print_final_stats=1", "-max_total_time=%d" % a.seconds,
                                 "-dict=fuzz/dict/%s.dict" % t, "-artifact_prefix=%s/" % tmp, corpus,
-                                "fuzz/corpus/" + t], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                "fuzz/corpus/" + t], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env=dict(os.environ, MCP_FUZZ_RECORD=stream))
             out = p.stdout.decode(errors="replace")
             m = re.search(r"stat::average_exec_per_sec:\s+(\d+)", out)
             if p.returncode != 0 or not m:
@@ -53,8 +62,8 @@ def main():
                 return 1
             fuzz = float(m.group(1))
             n = len(os.listdir(corpus))
-            orc = num([raw_bin, "--target", t, "--bench", corpus, str(a.seconds)])
-            raw = num([raw_bin, "--target", t, "--bench", corpus, str(a.seconds), "--raw"])
+            orc = num([raw_bin, "--target", t, "--bench-stream", stream, str(a.seconds)])
+            raw = num([raw_bin, "--target", t, "--bench-stream", stream, str(a.seconds), "--raw"])
             res["targets"][t] = {"fuzzer_per_s": fuzz, "oracle_per_s": orc, "raw_per_s": raw,
                                  "fuzzer_over_raw": fuzz / raw if raw else None, "corpus": n}
             print("%-9s %12.0f %12.0f %12.0f %7.0f%% %8d" % (t, fuzz, orc, raw, 100 * fuzz / raw, n))

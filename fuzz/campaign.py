@@ -65,8 +65,9 @@ def main():
     ap.add_argument("--target", required=True)
     ap.add_argument("--seconds", type=int, default=600)
     ap.add_argument("--bindir", default="build/fuzz")
+    ap.add_argument("--no-delete", action="store_true", help="MCP_FUZZ_NO_DELETE=1: link delete acts as down")
     a = ap.parse_args()
-    out = os.path.join(a.bindir, "campaign", a.target)
+    out = os.path.join(a.bindir, "campaign", a.target + ("-nodelete" if a.no_delete else ""))
     shutil.rmtree(out, ignore_errors=True)
     corpus, arts = os.path.join(out, "corpus"), os.path.join(out, "artifacts")
     os.makedirs(corpus)
@@ -79,7 +80,8 @@ def main():
     p = subprocess.Popen([binary, "-fork=1", "-ignore_crashes=1", "-max_len=1024", "-timeout=10",
                           "-rss_limit_mb=2048", "-print_final_stats=1", "-max_total_time=%d" % a.seconds,
                           "-dict=fuzz/dict/%s.dict" % a.target, "-artifact_prefix=%s/" % arts,
-                          corpus, "fuzz/corpus/" + a.target], stdout=log, stderr=subprocess.STDOUT)
+                          corpus, "fuzz/corpus/" + a.target], stdout=log, stderr=subprocess.STDOUT,
+                         env=dict(os.environ, **({"MCP_FUZZ_NO_DELETE": "1"} if a.no_delete else {})))
     fds, nsinodes = [], set()
     while p.poll() is None:
         time.sleep(15)
@@ -98,7 +100,7 @@ def main():
     rates = [int(x) for x in re.findall(r"exec/s: (\d+)", text)]
     divs = re.findall(r"MCPROBE-DIVERGENCE: (.*)", text)
     summary = {
-        "target": a.target, "seconds": round(elapsed), "rc": p.returncode,
+        "target": a.target, "no_delete": a.no_delete, "seconds": round(elapsed), "rc": p.returncode,
         "execs": max(execs) if execs else None,
         "execs_per_s": round(max(execs) / elapsed) if execs else None,
         "last_reported_exec_per_s": rates[-1] if rates else None,

@@ -54,6 +54,8 @@ struct fz_env {
 	const char *wrong_rule;	/* MCP_FUZZ_WRONG_RULE: a deliberately wrong model rule */
 	int raw;		/* raw ceiling mode: no model, no oracle */
 	int verbose;		/* print every step (repro) */
+	int no_delete;		/* MCP_FUZZ_NO_DELETE: link delete acts as down (throughput) */
+	int record_fd;		/* MCP_FUZZ_RECORD: every input appended (bench) */
 };
 extern struct fz_env fz;
 
@@ -104,6 +106,8 @@ struct fz_sock {
 
 struct fz_model {
 	struct fz_sock s[FZ_NSOCK];
+	unsigned long gen_members;	/* bumped when a membership comes or goes */
+	unsigned long gen_sources;	/* bumped when a source list or filter mode changes */
 };
 extern struct fz_model fzm;
 

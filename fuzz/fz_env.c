@@ -31,7 +31,8 @@
 #include <unistd.h>
 
 struct fz_env fz = { .igmp_fd = -1, .mcf_fd = -1, .igmp6_fd = -1, .mcf6_fd = -1,
-		     .kmsg_fd = -1, .pkt_fd = -1, .peer_ns = -1 };
+		     .kmsg_fd = -1, .pkt_fd = -1, .peer_ns = -1,
+		     .record_fd = -1 };
 
 void fz_die(const char *fmt, ...)
 {
@@ -247,6 +248,11 @@ void fz_env_init(void)
 		fprintf(stderr, "mcprobe-fuzz: MCP_FUZZ_WRONG_RULE=%s: the model is deliberately wrong\n", w);
 	}
 	fz.verbose = getenv("MCP_FUZZ_VERBOSE") != NULL;
+	/* a veth delete costs 20-40 ms (RCU grace periods): campaigns may trade it for speed */
+	fz.no_delete = getenv("MCP_FUZZ_NO_DELETE") != NULL;
+	w = getenv("MCP_FUZZ_RECORD");	/* the benchmark replays exactly what the fuzzer ran */
+	if (w && *w)
+		fz.record_fd = open(w, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	fz_cov_init();
 	fz.ready = 1;
 }

@@ -9,6 +9,9 @@
  *                                              execs/s over a corpus: with the oracle, or
  *                                              --raw: the same system calls, no model,
  *                                              no oracle, no /proc reads (the ceiling)
+ *   fz_tool --target T --bench-stream FILE SECONDS [--raw]
+ *                                              the same over the exact inputs a fuzzer ran
+ *                                              (recorded with MCP_FUZZ_RECORD=FILE)
  *   fz_tool --bare SECONDS                     socket+join+drop+close loop (reference)
  * Like the fuzzers, it runs only in its own network namespaces.
  */
@@ -114,6 +117,46 @@ static int bench(int prof, const char *dir, double secs)
 	return 0;
 }
 
+/* replay a stream recorded with MCP_FUZZ_RECORD (u32 length + bytes per input), in a loop */
+static int bench_stream(int prof, const char *path, double secs)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	size_t cap = 64 << 20, len, off;
+	long execs = 0;
+	double t0, t;
+
+	if (!f) {
+		perror(path);
+		return 2;
+	}
+	buf = malloc(cap);
+	len = fread(buf, 1, cap, f);
+	fclose(f);
+	if (len < 4) {
+		fprintf(stderr, "%s: empty stream\n", path);
+		return 2;
+	}
+	t0 = now();
+	do {
+		for (off = 0; off + 4 <= len; execs++) {
+			uint32_t n;
+
+			memcpy(&n, buf + off, 4);
+			if (off + 4 + n > len)
+				break;
+			fz_run(prof, buf + off + 4, n);
+			off += 4 + n;
+			if ((execs & 63) == 0 && now() - t0 >= secs)
+				break;
+		}
+		t = now();
+	} while (t - t0 < secs);
+	printf("%.0f\n", (double)execs / (t - t0));
+	free(buf);
+	return 0;
+}
+
 static int bare(double secs)
 {
 	struct ip_mreqn m = { .imr_multiaddr.s_addr = htonl(0xef010203) };
@@ -141,7 +184,7 @@ static int bare(double secs)
 int main(int argc, char **argv)
 {
 	int prof = FZ_SOCKOPT, i = 1, raw = 0;
-	const char *cout = NULL, *bdir = NULL;
+	const char *cout = NULL, *bdir = NULL, *stream = NULL;
 	double secs = 0;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -154,6 +197,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--bench") && i + 2 < argc) {
 			bdir = argv[++i];
 			secs = atof(argv[++i]);
+		} else if (!strcmp(argv[i], "--bench-stream") && i + 2 < argc) {
+			stream = argv[++i];
+			secs = atof(argv[++i]);
 		} else if (!strcmp(argv[i], "--bare") && i + 1 < argc) {
 			fz_env_init();
 			return bare(atof(argv[++i]));
@@ -164,9 +210,9 @@ int main(int argc, char **argv)
 		}
 	}
 	fz_env_init();
-	if (bdir) {
+	if (bdir || stream) {
 		fz_set_raw(raw);
-		return bench(prof, bdir, secs);
+		return stream ? bench_stream(prof, stream, secs) : bench(prof, bdir, secs);
 	}
 	if (i >= argc) {
 		fprintf(stderr, "no input\n");

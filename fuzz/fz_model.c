@@ -165,20 +165,30 @@ static struct fz_memb *find4(struct fz_sock *s, uint32_t g, int ifindex)
 	return NULL;
 }
 
+/*
+ * Lists are stored oldest first and walked from the end: that is the kernel's
+ * order (new entries go to the head of mc_list / ipv6_mc_list) without moving
+ * entries on every join.
+ */
 static struct fz_memb *prepend(struct fz_memb *list, int *n)
 {
+	struct fz_memb *m;
+
 	if (*n >= FZ_MAXMEMB)
 		return NULL;
-	memmove(&list[1], &list[0], sizeof(list[0]) * (size_t)*n);
-	(*n)++;
-	memset(&list[0], 0, offsetof(struct fz_memb, src));
-	return &list[0];
+	m = &list[(*n)++];
+	fzm.gen_members++;
+	memset(m, 0, offsetof(struct fz_memb, src));
+	return m;
 }
 
 static void unlink_at(struct fz_memb *list, int *n, struct fz_memb *m)
 {
 	int i = (int)(m - list);
 
+	fzm.gen_members++;
+	if (m->nsrc)
+		fzm.gen_sources++;
 	memmove(&list[i], &list[i + 1], sizeof(list[0]) * (size_t)(*n - i - 1));
 	(*n)--;
 }
@@ -220,7 +230,7 @@ static int leave4(struct fz_sock *s, uint32_t g, uint32_t addr, int ifindex, int
 
 	if (!ifindex && !addr && !dev)
 		return ENODEV;
-	for (int i = 0; i < s->nm4; i++) {
+	for (int i = s->nm4 - 1; i >= 0; i--) {	/* kernel order: newest first */
 		struct fz_memb *m = &s->m4[i];
 
 		if (rd32(m->group, 0) != g)
@@ -262,8 +272,10 @@ static int source4(struct fz_sock *s, int add, int omode, uint32_t g, uint32_t i
 			return EINVAL;
 	} else if (m->mode != omode) {
 		/* empty filters switch mode silently, even when the call then fails (spec 3.6 quirk) */
-		if (commit)
+		if (commit) {
 			m->mode = omode;
+			fzm.gen_sources++;
+		}
 	}
 	if (!add) {
 		if (!m->has_sfl)
@@ -278,6 +290,7 @@ static int source4(struct fz_sock *s, int add, int omode, uint32_t g, uint32_t i
 		if (commit) {
 			memmove(m->src[i], m->src[i + 1], 16 * (size_t)(m->nsrc - i - 1));
 			m->nsrc--;
+			fzm.gen_sources++;
 		}
 		return 0;
 	}
@@ -293,6 +306,7 @@ static int source4(struct fz_sock *s, int add, int omode, uint32_t g, uint32_t i
 		memcpy(m->src[m->nsrc], &src, 4);
 		m->nsrc++;
 		m->has_sfl = 1;
+		fzm.gen_sources++;
 	}
 	return 0;
 }
@@ -324,6 +338,7 @@ static int msfilter4(struct fz_sock *s, uint32_t g, uint32_t iface, uint32_t fmo
 		m->nsrc = (int)numsrc;
 		m->has_sfl = numsrc != 0;
 		m->mode = (int)fmode;
+		fzm.gen_sources++;
 	}
 	return 0;
 }
@@ -332,7 +347,7 @@ static int msfilter4(struct fz_sock *s, uint32_t g, uint32_t iface, uint32_t fmo
 
 static struct fz_memb *find6(struct fz_sock *s, const uint8_t *g, int ifindex, int any)
 {
-	for (int i = 0; i < s->nm6; i++)
+	for (int i = s->nm6 - 1; i >= 0; i--)	/* kernel order: newest first */
 		if ((any && !ifindex ? 1 : s->m6[i].ifindex == ifindex) && !memcmp(s->m6[i].group, g, 16))
 			return &s->m6[i];
 	return NULL;
@@ -399,8 +414,10 @@ static int source6(struct fz_sock *s, int add, int omode, const uint8_t *g, cons
 		if (m->mode != omode)
 			return EINVAL;
 	} else if (m->mode != omode) {
-		if (commit)
+		if (commit) {
 			m->mode = omode;
+			fzm.gen_sources++;
+		}
 	}
 	if (!add) {
 		if (!m->has_sfl)
@@ -415,6 +432,7 @@ static int source6(struct fz_sock *s, int add, int omode, const uint8_t *g, cons
 		if (commit) {
 			memmove(m->src[i], m->src[i + 1], 16 * (size_t)(m->nsrc - i - 1));
 			m->nsrc--;
+			fzm.gen_sources++;
 		}
 		return 0;
 	}
@@ -429,6 +447,7 @@ static int source6(struct fz_sock *s, int add, int omode, const uint8_t *g, cons
 		memcpy(m->src[m->nsrc], src, 16);
 		m->nsrc++;
 		m->has_sfl = 1;
+		fzm.gen_sources++;
 	}
 	return 0;
 }
@@ -462,6 +481,7 @@ static int msfilter6(struct fz_sock *s, const uint8_t *g, int ifindex, uint32_t 
 		m->nsrc = (int)numsrc;
 		m->has_sfl = numsrc != 0;
 		m->mode = (int)fmode;
+		fzm.gen_sources++;
 	}
 	return 0;
 }

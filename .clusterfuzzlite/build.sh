@@ -1,0 +1,28 @@
+#!/bin/bash -eu
+# SPDX-License-Identifier: GPL-2.0
+# ClusterFuzzLite / OSS-Fuzz build: the three mcprobe fuzz targets into $OUT, with their
+# dictionaries and seed corpora. Uses the environment's $CC/$CFLAGS and links with
+# $CXX $LIB_FUZZING_ENGINE. The fuzzers unshare() a private network namespace at start-up
+# and exit with a message where that is not allowed (CFLite runs its containers --privileged).
+cd "${SRC}/mcprobe"
+common="fuzz/fz_env.c fuzz/fz_model.c fuzz/fz_prog.c fuzz/fz_cov.c probes/lib/mcp.c"
+flags="-std=gnu11 -D_GNU_SOURCE -Iprobes/lib -Ifuzz"
+objs=""
+for f in $common; do
+  o="${WORK}/$(basename "$f" .c).o"
+  $CC $CFLAGS $flags -c "$f" -o "$o"
+  objs="$objs $o"
+done
+for t in sockopt msfilter igmp; do
+  $CC $CFLAGS $flags -c "fuzz/fuzz_${t}.c" -o "${WORK}/fuzz_${t}.o"
+  $CXX $CXXFLAGS "${WORK}/fuzz_${t}.o" $objs $LIB_FUZZING_ENGINE -o "${OUT}/fuzz_${t}"
+  cp "fuzz/dict/${t}.dict" "${OUT}/fuzz_${t}.dict"
+  python3 - "$t" <<'PY'
+import os, sys, zipfile
+t = sys.argv[1]
+src = os.path.join("fuzz/corpus", t)
+with zipfile.ZipFile(os.path.join(os.environ["OUT"], "fuzz_%s_seed_corpus.zip" % t), "w") as z:
+    for n in sorted(os.listdir(src)):
+        z.write(os.path.join(src, n), n)
+PY
+done
