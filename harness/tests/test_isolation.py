@@ -3,7 +3,6 @@ namespace, veth or process behind, even when SIGKILLed half way."""
 
 import glob
 import os
-import select
 import signal
 import subprocess
 import time
@@ -114,42 +113,23 @@ def test_host_namespace_unchanged_by_a_full_run(tmp_path):
     assert changed == [], "host namespace changed: %s" % {k: (before[k], after[k]) for k in changed}
 
 
-def read_until(proc, needle, timeout):
-    buf = b""
-    deadline = time.monotonic() + timeout
-    while needle not in buf:
-        left = deadline - time.monotonic()
-        assert left > 0, "did not see %r; got %r" % (needle, buf[-500:])
-        r, _, _ = select.select([proc.stdout], [], [], left)
-        if r:
-            chunk = os.read(proc.stdout.fileno(), 65536)
-            assert chunk, "process ended before %r: %r" % (needle, buf[-500:])
-            buf += chunk
-    return buf
-
-
 PAUSE_AT = "ipv4.membership.iface.any_without_route"  # veths and a peer namespace exist here
 
 
 @pytest.mark.parametrize("what", ["probe", "harness"])
-def test_sigkill_half_way_leaves_nothing_behind(what):
+def test_sigkill_half_way_leaves_nothing_behind(what, tmp_path):
     host_ns = os.stat("/proc/self/ns/net").st_ino
     state_before = host_state()
+    paused = tmp_path / "paused"
     if what == "probe":
         cmd = [os.path.join(ROOT, "probes", "bin", "membership"), "--pause-after", PAUSE_AT]
-        needle = PAUSE_AT.encode()
     else:
-        cmd = [PYTHON, "-m", "harness", "--areas", "membership", "--out", "/tmp/mcprobe-killed",
+        cmd = [PYTHON, "-m", "harness", "--areas", "membership", "--out", str(tmp_path / "out"),
                "--probe-arg=--pause-after=" + PAUSE_AT]
-        needle = None
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                            start_new_session=True, env=dict(os.environ, MCP_PAUSED_FILE=str(paused)))
     try:
-        if needle:
-            read_until(proc, needle, 30)
-        else:
-            # the harness buffers probe output: wait for the paused scenario's namespaces
-            wait_until(lambda: len(net_namespaces(proc.pid) - {host_ns}) >= 2, 30, "probe namespaces to appear")
+        wait_until(paused.exists, 30, "the probe to hold its scenario at %s" % PAUSE_AT)
         during = net_namespaces(proc.pid) - {host_ns}
         assert len(during) >= 2, "the run should hold its own namespaces (scenario + peer) here"
         proc.send_signal(signal.SIGKILL)  # only the top process: the rest must follow by itself

@@ -252,7 +252,12 @@ void obs_end(void)
 	jflush_line();
 	if (pause_after_id && !strcmp(cur_id, pause_after_id)) {
 		/* Test hook: hold the scenario (and its namespaces) so a test can
-		 * SIGKILL the run half way. Bounded so it can never hang a run. */
+		 * SIGKILL the run half way; MCP_PAUSED_FILE tells the test when the
+		 * hold has begun. Bounded so it can never hang a run. */
+		const char *f = getenv("MCP_PAUSED_FILE");
+
+		if (f)
+			close(open(f, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 		poll(NULL, 0, 60000);
 	}
 }
