@@ -81,7 +81,8 @@ def main():
                           "-rss_limit_mb=2048", "-print_final_stats=1", "-max_total_time=%d" % a.seconds,
                           "-dict=fuzz/dict/%s.dict" % a.target, "-artifact_prefix=%s/" % arts,
                           corpus, "fuzz/corpus/" + a.target], stdout=log, stderr=subprocess.STDOUT,
-                         env=dict(os.environ, **({"MCP_FUZZ_NO_DELETE": "1"} if a.no_delete else {})))
+                         env=dict(os.environ, MCP_FUZZ_DIVERGENCE_LOG=os.path.abspath(os.path.join(out, "divergences.log")),
+                                  **({"MCP_FUZZ_NO_DELETE": "1"} if a.no_delete else {})))
     fds, nsinodes = [], set()
     while p.poll() is None:
         time.sleep(15)
@@ -98,7 +99,8 @@ def main():
     text = open(os.path.join(out, "fuzz.log"), errors="replace").read()
     execs = [int(x) for x in re.findall(r"^#(\d+):? .*exec/s", text, re.M)]
     rates = [int(x) for x in re.findall(r"exec/s: (\d+)", text)]
-    divs = re.findall(r"MCPROBE-DIVERGENCE: (.*)", text)
+    dl = os.path.join(out, "divergences.log")
+    divs = re.findall(r"MCPROBE-DIVERGENCE: (.*)", text + (open(dl, errors="replace").read() if os.path.exists(dl) else ""))
     summary = {
         "target": a.target, "no_delete": a.no_delete, "seconds": round(elapsed), "rc": p.returncode,
         "execs": max(execs) if execs else None,

@@ -276,6 +276,8 @@ int fz_link_op(int action)
 		}
 		return rc;
 	}
+	if (action == 0)
+		fz.f0_went_down = 1;
 	rc = mcp_link_set_up("f0", action == 1);
 	if (rc == 0 && action == 1 && !fz.f0_up)
 		wait_v6_ready();
@@ -305,13 +307,22 @@ void fz_env_restore(void)
 		fz.max_msf = fz.base_max_msf;
 		fz.sysctl_dirty = 0;
 	}
-	if (fz.link_dirty || fz.querier_dirty) {
+	if (fz.link_dirty) {
+		/*
+		 * A link down leaves IGMPv3 tomb records (igmpv3_add_delrec) that outlive
+		 * the input and changed the device filters of later inputs in a campaign
+		 * (fuzz/findings/README.md, open finding): f0 is rebuilt, so every input
+		 * starts from a fresh in_device.
+		 */
+		if (fz.f0_index && fz.f0_went_down) {
+			if (mcp_link_del("f0") < 0)
+				fz_die("delete f0");
+			fz.f0_index = 0;
+		}
+		fz.f0_went_down = 0;
 		if (!fz.f0_index) {
 			make_f0();
 		} else {
-			/* a bounce resets the querier state (ip_mc_up -> ip_mc_reset) */
-			if (fz.querier_dirty && fz.f0_up && mcp_link_set_up("f0", 0) < 0)
-				fz_die("f0 down");
 			if (mcp_link_set_up("f0", 1) < 0)
 				fz_die("f0 up");
 			if (!fz.f0_up)
@@ -323,7 +334,6 @@ void fz_env_restore(void)
 			fz.f0_mroute = 1;
 		}
 		fz.link_dirty = 0;
-		fz.querier_dirty = 0;
 	}
 }
 

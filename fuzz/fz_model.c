@@ -1045,7 +1045,3 @@ void fz_model_mcfilter4(int ifindex, uint32_t group, uint32_t src, int *inc, int
 		}
 	}
 }
-
-void fz_model_link_changed(void)
-{
-}

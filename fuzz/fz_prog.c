@@ -17,9 +17,12 @@
  *
  * Oracle, after each step: rc/errno equal to the model's (or, for calls the
  * model does not cover, inside the errno set allowed for that call); values
- * read back equal to the model's; /proc/net/igmp (and igmp6, mcfilter) equal
- * to the model's memberships after every membership step; after every input:
- * all sockets closed -> baseline, no new kernel warning in /dev/kmsg.
+ * read back equal to the model's; /proc/net/igmp (igmp6, mcfilter) equal to
+ * the model after every step that changed memberships or source lists in the
+ * model, after every close/link/inject step, and after every option the model
+ * does not cover; the f0 Querier column after every frame and version sysctl.
+ * After every input: all sockets closed -> /proc back to the baseline, every fd
+ * the input opened closed, no new kernel warning in /dev/kmsg.
  * A divergence prints the listing of the program up to the failing step
  * and aborts.
  */
@@ -601,6 +604,17 @@ static void diverge(const char *fmt, ...)
 	}
 	if (c_path)
 		write_c(c_path);
+	{
+		/* -fork children's output is discarded: MCP_FUZZ_DIVERGENCE_LOG keeps the listing */
+		const char *lp = getenv("MCP_FUZZ_DIVERGENCE_LOG");
+		FILE *lf = lp ? fopen(lp, "a") : NULL;
+
+		if (lf) {
+			fprintf(lf, "\nMCPROBE-DIVERGENCE: %s\n", diverge_msg);
+			print_listing(lf);
+			fclose(lf);
+		}
+	}
 	fflush(stderr);
 	abort();
 }
