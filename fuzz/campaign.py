@@ -65,9 +65,9 @@ def main():
     ap.add_argument("--target", required=True)
     ap.add_argument("--seconds", type=int, default=600)
     ap.add_argument("--bindir", default="build/fuzz")
-    ap.add_argument("--no-delete", action="store_true", help="MCP_FUZZ_NO_DELETE=1: link delete acts as down")
+    ap.add_argument("--no-link", action="store_true", help="MCP_FUZZ_NO_LINK=1: skip f0 down/up/delete")
     a = ap.parse_args()
-    out = os.path.join(a.bindir, "campaign", a.target + ("-nodelete" if a.no_delete else ""))
+    out = os.path.join(a.bindir, "campaign", a.target + ("-nolink" if a.no_link else ""))
     shutil.rmtree(out, ignore_errors=True)
     corpus, arts = os.path.join(out, "corpus"), os.path.join(out, "artifacts")
     os.makedirs(corpus)
@@ -82,7 +82,7 @@ def main():
                           "-dict=fuzz/dict/%s.dict" % a.target, "-artifact_prefix=%s/" % arts,
                           corpus, "fuzz/corpus/" + a.target], stdout=log, stderr=subprocess.STDOUT,
                          env=dict(os.environ, MCP_FUZZ_DIVERGENCE_LOG=os.path.abspath(os.path.join(out, "divergences.log")),
-                                  **({"MCP_FUZZ_NO_DELETE": "1"} if a.no_delete else {})))
+                                  **({"MCP_FUZZ_NO_LINK": "1"} if a.no_link else {})))
     fds, nsinodes = [], set()
     while p.poll() is None:
         time.sleep(15)
@@ -102,7 +102,7 @@ def main():
     dl = os.path.join(out, "divergences.log")
     divs = re.findall(r"MCPROBE-DIVERGENCE: (.*)", text + (open(dl, errors="replace").read() if os.path.exists(dl) else ""))
     summary = {
-        "target": a.target, "no_delete": a.no_delete, "seconds": round(elapsed), "rc": p.returncode,
+        "target": a.target, "no_link": a.no_link, "seconds": round(elapsed), "rc": p.returncode,
         "execs": max(execs) if execs else None,
         "execs_per_s": round(max(execs) / elapsed) if execs else None,
         "last_reported_exec_per_s": rates[-1] if rates else None,

@@ -54,7 +54,7 @@ struct fz_env {
 	const char *wrong_rule;	/* MCP_FUZZ_WRONG_RULE: a deliberately wrong model rule */
 	int raw;		/* raw ceiling mode: no model, no oracle */
 	int verbose;		/* print every step (repro) */
-	int no_delete;		/* MCP_FUZZ_NO_DELETE: link delete acts as down (throughput) */
+	int no_link;		/* MCP_FUZZ_NO_LINK: skip f0 down/up/delete (throughput) */
 	int record_fd;		/* MCP_FUZZ_RECORD: every input appended (bench) */
 };
 extern struct fz_env fz;

@@ -248,8 +248,11 @@ void fz_env_init(void)
 		fprintf(stderr, "mcprobe-fuzz: MCP_FUZZ_WRONG_RULE=%s: the model is deliberately wrong\n", w);
 	}
 	fz.verbose = getenv("MCP_FUZZ_VERBOSE") != NULL;
-	/* a veth delete costs 20-40 ms (RCU grace periods): campaigns may trade it for speed */
-	fz.no_delete = getenv("MCP_FUZZ_NO_DELETE") != NULL;
+	/*
+	 * A link change costs 20-40 ms (the veth is rebuilt: RCU grace periods), so
+	 * campaigns on the option logic may skip link steps.
+	 */
+	fz.no_link = getenv("MCP_FUZZ_NO_LINK") != NULL;
 	w = getenv("MCP_FUZZ_RECORD");	/* the benchmark replays exactly what the fuzzer ran */
 	if (w && *w)
 		fz.record_fd = open(w, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);

@@ -1628,8 +1628,8 @@ static void op_link(struct rd *in)
 {
 	int b = u8(in), a = b % 8 < 4 ? 0 : b % 8 < 7 ? 1 : 2, rc, e;	/* down, up, delete (rare) */
 
-	if (a == 2 && fz.no_delete)
-		a = 0;
+	if (fz.no_link)
+		return;
 	struct rec *r;
 
 	if (!fz.f0_index)

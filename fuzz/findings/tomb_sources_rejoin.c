@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel finding (fuzz_sockopt, 2026-11-21, Linux 6.18.44): source filter counts
- * of a group left while its link was down come back into the device filter of
- * a new membership of the same group.
+ * Kernel finding, OPEN (fuzz_sockopt, 2026-11-21, Linux 6.18.44): suspected
+ * mechanism of the stale device source counts seen in a campaign (README.md
+ * item 2). This standalone sequence does NOT reproduce it on 6.18.44 (the
+ * last line shows only 10.0.0.2): kept as the starting point of the bisection.
  *
  * ip_mc_down() parks the sources of an INCLUDE-mode group in a tomb record
  * (igmpv3_add_delrec). If the last socket leaves while the link is down, that
@@ -15,8 +16,7 @@
  * Environment: a private netns (never the caller's), veth v0 10.0.0.1/24 whose
  * peer is in a second private netns. Run as root.
  * Build: cc -D_GNU_SOURCE -Iprobes/lib -o tomb fuzz/findings/tomb_sources_rejoin.c probes/lib/mcp.c
- * Affected output: the last line lists source 0x0a000003 although only
- * 10.0.0.2 is joined.
+ * Affected output would be: the last line also lists source 0x0a000003.
  */
 #include "mcp.h"
 #include <sched.h>
