@@ -46,7 +46,7 @@ struct fz_env {
 	unsigned char f0_mac[6], p0_mac[6];
 	long max_memberships, max_msf;	/* current sysctl values */
 	long base_max_memberships, base_max_msf;
-	int sysctl_dirty, link_dirty, f0_went_down;
+	int sysctl_dirty, link_dirty, f0_went_down, f0_leaked;
 	int ever_v1, ever_v2;		/* f0 heard a v1/v2 query in an earlier input */
 	int ever_v1_next, ever_v2_next;
 	int igmp_fd, mcf_fd, igmp6_fd, mcf6_fd, kmsg_fd;
@@ -136,6 +136,9 @@ int fz_model_users6(int ifindex, const uint8_t *group);
 /* /proc/net/mcfilter expectation for (ifindex, group, source): counts */
 void fz_model_mcfilter4(int ifindex, uint32_t group, uint32_t src, int *inc, int *exc);
 int fz_dev_alive(int ifindex);
+/* device memberships the kernel leaked (persist across inputs) */
+int fz_model_leaks(int ifindex, uint32_t group, uint32_t src, int *inc, int *exc);
+int fz_model_leaked_group(int i, int *ifindex, uint32_t *group, int *nsrc, const uint32_t **src);
 
 /* ---------------- interpreter (fz_prog.c) ---------------- */
 

@@ -296,6 +296,11 @@ int fz_link_op(int action)
 
 void fz_env_restore(void)
 {
+	if (fz.f0_leaked) {	/* a leaked device membership: start the next input on a clean f0 */
+		fz.link_dirty = 1;
+		fz.f0_went_down = 1;
+		fz.f0_leaked = 0;
+	}
 	fz.ever_v1 |= fz.ever_v1_next;
 	fz.ever_v2 |= fz.ever_v2_next;
 	if (fz.sysctl_dirty) {

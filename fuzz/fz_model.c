@@ -23,6 +23,68 @@
 
 struct fz_model fzm;
 
+#define MCP_ARRAY_SIZE_(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Device memberships leaked by the kernel (ip_mc_leave_group found the socket
+ * entry by its address but no device, so ip_mc_dec_group was not called: kernel
+ * finding, fuzz/findings/leave_by_address_leak.c). They stay on the device, with
+ * their sources, until it is destroyed, so they outlive the input; entries of a
+ * device that no longer exists are ignored.
+ */
+struct fz_leak {
+	int ifindex, mode, nsrc;
+	uint32_t group;
+	uint32_t src[FZ_MAXSRC];
+};
+static struct fz_leak leaks[64];
+static int nleaks;
+
+static void leak_add(const struct fz_memb *m)
+{
+	struct fz_leak *l;
+
+	if (nleaks >= (int)MCP_ARRAY_SIZE_(leaks))
+		return;
+	l = &leaks[nleaks++];
+	l->ifindex = m->ifindex;
+	l->mode = m->mode;
+	memcpy(&l->group, m->group, 4);
+	l->nsrc = m->nsrc;
+	for (int i = 0; i < m->nsrc; i++)
+		memcpy(&l->src[i], m->src[i], 4);
+	if (m->ifindex == fz.f0_index)
+		fz.f0_leaked = 1;	/* the environment rebuilds f0 after this input */
+}
+
+int fz_model_leaks(int ifindex, uint32_t group, uint32_t src, int *inc, int *exc)
+{
+	int users = 0;
+
+	for (int i = 0; i < nleaks; i++) {
+		const struct fz_leak *l = &leaks[i];
+
+		if (l->ifindex != ifindex || l->group != group || !fz_dev_alive(ifindex))
+			continue;
+		users++;
+		for (int k = 0; inc && k < l->nsrc; k++)
+			if (l->src[k] == src)
+				(*(l->mode == MCAST_INCLUDE ? inc : exc))++;
+	}
+	return users;
+}
+
+int fz_model_leaked_group(int i, int *ifindex, uint32_t *group, int *nsrc, const uint32_t **src)
+{
+	if (i >= nleaks)
+		return 0;
+	*ifindex = fz_dev_alive(leaks[i].ifindex) ? leaks[i].ifindex : 0;
+	*group = leaks[i].group;
+	*nsrc = leaks[i].nsrc;
+	*src = leaks[i].src;
+	return 1;
+}
+
 static int wrong(const char *rule)
 {
 	return fz.wrong_rule && !strcmp(fz.wrong_rule, rule);
@@ -241,8 +303,11 @@ static int leave4(struct fz_sock *s, uint32_t g, uint32_t addr, int ifindex, int
 		} else if (addr && addr != m->addr) {
 			continue;
 		}
-		if (commit)
+		if (commit) {
+			if (!dev && fz_dev_alive(m->ifindex))
+				leak_add(m);	/* in_dev NULL: the device keeps the membership */
 			unlink_at(s->m4, &s->nm4, m);
+		}
 		return 0;
 	}
 	return EADDRNOTAVAIL;
@@ -997,6 +1062,7 @@ int fz_model_users4(int ifindex, uint32_t group)
 	}
 	if (group == htonl(0xe0000001u) && dev_up(ifindex))
 		n++;	/* ip_mc_up joins all-hosts on every up device */
+	n += fz_model_leaks(ifindex, group, 0, NULL, NULL);
 	if (n && wrong("users"))
 		n++;
 	return n;
@@ -1044,4 +1110,5 @@ void fz_model_mcfilter4(int ifindex, uint32_t group, uint32_t src, int *inc, int
 					(*(m->mode == MCAST_INCLUDE ? inc : exc))++;
 		}
 	}
+	fz_model_leaks(ifindex, group, src, inc, exc);
 }

@@ -718,7 +718,7 @@ static void check_igmp4(const char *when)
 	/* every (device, group) the model holds must have appeared */
 	for (int d = 0; d < 2; d++) {
 		int dev = d ? fz.f0_index : fz.lo_index;
-		uint32_t seen[FZ_NSOCK * FZ_MAXMEMB + 1];
+		uint32_t seen[FZ_NSOCK * FZ_MAXMEMB + 65];
 		int ns = 0;
 
 		if (!fz_dev_alive(dev))
@@ -738,6 +738,20 @@ static void check_igmp4(const char *when)
 					dup |= seen[k] == g;
 				if (!dup)
 					seen[ns++] = g;
+			}
+		}
+		{	/* and the memberships the kernel leaked on this device */
+			int li, ldev, lnsrc;
+			uint32_t lg;
+			const uint32_t *ls;
+
+			for (li = 0; fz_model_leaked_group(li, &ldev, &lg, &lnsrc, &ls); li++) {
+				int dup = 0;
+
+				for (int k = 0; k < ns; k++)
+					dup |= seen[k] == lg;
+				if (ldev == dev && !dup && ns < (int)MCP_ARRAY_SIZE(seen))
+					seen[ns++] = lg;
 			}
 		}
 		for (int k = 0; k < ns; k++)
@@ -847,6 +861,25 @@ static void sync_order(void)
 			if (fz_model_users4(dev, o[k]) > 0)
 				o[n++] = o[k];
 		ngorder[d] = n;
+		{	/* leaked groups stay on the device */
+			int li, ldev, lhas;
+			uint32_t lg;
+			const uint32_t *ls;
+
+			for (li = 0; fz_model_leaked_group(li, &ldev, &lg, &lhas, &ls); li++) {
+				int have = 0;
+
+				if (ldev != dev)
+					continue;
+				for (int k = 0; k < ngorder[d] && !have; k++)
+					have = o[k] == lg;
+				if (!have) {
+					memmove(o + 1, o, sizeof(o[0]) * (size_t)ngorder[d]);
+					o[0] = lg;
+					ngorder[d]++;
+				}
+			}
+		}
 		for (int i = -1; i < FZ_NSOCK; i++) {	/* groups that appeared: first */
 			const struct fz_sock *s = i >= 0 ? &fzm.s[i] : NULL;
 			int nm = s ? (s->fd >= 0 ? s->nm4 : 0) : 1;
@@ -874,6 +907,13 @@ static void sync_order(void)
 
 static int group_has_rows(int dev, uint32_t g)
 {
+	int li, ldev, lhas;
+	uint32_t lg;
+	const uint32_t *ls;
+
+	for (li = 0; fz_model_leaked_group(li, &ldev, &lg, &lhas, &ls); li++)
+		if (ldev == dev && lg == g && lhas)
+			return 1;
 	for (int i = 0; i < FZ_NSOCK; i++) {
 		const struct fz_sock *s = &fzm.s[i];
 
@@ -925,40 +965,52 @@ static void check_mcf4(const char *when)
 				shown[idx == fz.f0_index] ? "" : " (device not printed: its first group has no sources)");
 		}
 	}
-	/* count the distinct (dev, group, source) triples the model holds */
-	for (int i = 0; i < FZ_NSOCK; i++) {
-		const struct fz_sock *s = &fzm.s[i];
+	/* count the distinct (dev, group, source) triples the model holds, as printed */
+	{
+		static uint32_t trip[(FZ_NSOCK * FZ_MAXMEMB + 64) * FZ_MAXSRC / 4][3];
+		int nt = 0, cap = (int)MCP_ARRAY_SIZE(trip);
 
-		for (int j = 0; s->fd >= 0 && j < s->nm4; j++) {
-			const struct fz_memb *m = &s->m4[j];
+		for (int i = 0; i <= FZ_NSOCK; i++) {
+			const struct fz_sock *s = i < FZ_NSOCK ? &fzm.s[i] : NULL;
+			int n = s ? (s->fd >= 0 ? s->nm4 : 0) : 64;
 
-			if (!fz_dev_alive(m->ifindex) || (mcf_f0_unknown && m->ifindex == fz.f0_index) ||
-			    !shown[m->ifindex == fz.f0_index])
-				continue;
-			for (int k = 0; k < m->nsrc; k++) {
-				int first_seen = 1;
+			for (int j = 0; j < n; j++) {
+				int dev, nsrc;
+				uint32_t g, srcs[FZ_MAXSRC];
 
-				/* counted once: at its first occurrence in the model */
-				for (int i2 = 0; i2 <= i && first_seen; i2++) {
-					const struct fz_sock *s2 = &fzm.s[i2];
+				if (s) {
+					const struct fz_memb *m = &s->m4[j];
 
-					for (int j2 = 0; s2->fd >= 0 && j2 < s2->nm4 && first_seen; j2++) {
-						const struct fz_memb *m2 = &s2->m4[j2];
+					dev = m->ifindex;
+					memcpy(&g, m->group, 4);
+					nsrc = m->nsrc;
+					for (int k = 0; k < nsrc; k++)
+						memcpy(&srcs[k], m->src[k], 4);
+				} else {
+					const uint32_t *ls;
 
-						if (m2->ifindex != m->ifindex || memcmp(m2->group, m->group, 4))
-							continue;
-						for (int k2 = 0; k2 < m2->nsrc && first_seen; k2++) {
-							if (i2 == i && j2 == j && k2 == k)
-								goto counted;
-							if (!memcmp(m2->src[k2], m->src[k], 4))
-								first_seen = 0;
-						}
+					if (!fz_model_leaked_group(j, &dev, &g, &nsrc, &ls))
+						break;
+					memcpy(srcs, ls, sizeof(uint32_t) * (size_t)nsrc);
+				}
+				if (!fz_dev_alive(dev) || (mcf_f0_unknown && dev == fz.f0_index) ||
+				    !shown[dev == fz.f0_index])
+					continue;
+				for (int k = 0; k < nsrc; k++) {
+					int dup = 0;
+
+					for (int t = 0; t < nt && !dup; t++)
+						dup = trip[t][0] == (uint32_t)dev && trip[t][1] == g && trip[t][2] == srcs[k];
+					if (!dup && nt < cap) {
+						trip[nt][0] = (uint32_t)dev;
+						trip[nt][1] = g;
+						trip[nt][2] = srcs[k];
+						nt++;
 					}
 				}
-counted:
-				want_rows += first_seen;
 			}
 		}
+		want_rows = nt;
 	}
 	if (rows != want_rows)
 		diverge("%s: /proc/net/mcfilter has %d rows, model %d (printed from %s)", when, rows, want_rows,
