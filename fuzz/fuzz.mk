@@ -21,7 +21,7 @@ FUZZ_CFLAGS    := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iprobes/lib -I
 FUZZ_SAN       := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_BINS      := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_OPTS      := -max_len=1024 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
-EXTRA_DEPS     += clang-14
+EXTRA_DEPS     += clang-14 libclang-rt-14-dev  # libFuzzer and sanitizer runtimes: only Recommended by clang-14
 
 TEST_TARGETS  += fuzz-smoke
 BENCH_TARGETS += bench-fuzz
