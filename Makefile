@@ -24,7 +24,7 @@ LIB_SRCS   := $(wildcard probes/lib/*.c)
 LIB_HDRS   := $(wildcard probes/lib/*.h)
 
 # Debian packages, by what needs them
-DEPS_CORE  := gcc make clang-14 iproute2 python3 python3-pytest python3-yaml python3-tap
+DEPS_CORE  := gcc libc6-dev make clang-14 iproute2 python3 python3-pytest python3-yaml python3-tap
 DEPS_AREAS := python3-scapy
 DEPS       := $(DEPS_CORE) $(DEPS_AREAS)
 
