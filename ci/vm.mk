@@ -24,7 +24,7 @@ VM_TIMEOUT      ?= 900
 DEBIAN_FLAVOUR  ?= amd64
 KERNELS         ?= running debian:6.1 debian:6.12
 VM_BENCH_KERNELS ?= debian:6.1 debian:6.12
-VM_DEPS         := qemu-system-x86 busybox-static cpio xz-utils gzip dpkg apt findutils
+VM_DEPS         := qemu-system-x86 busybox-static cpio xz-utils zstd gzip dpkg apt findutils libc6-dev
 
 EXTRA_DEPS    += $(VM_DEPS)
 TEST_TARGETS  += vm-test
