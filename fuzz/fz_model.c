@@ -37,15 +37,21 @@ struct fz_leak {
 	uint32_t group;
 	uint32_t src[FZ_MAXSRC];
 };
-static struct fz_leak leaks[64];
+static struct fz_leak leaks[4096];
 static int nleaks;
 
 static void leak_add(const struct fz_memb *m)
 {
 	struct fz_leak *l;
+	int n = 0;
 
+	for (int i = 0; i < nleaks; i++)	/* leaks of a destroyed device are gone */
+		if (fz_dev_alive(leaks[i].ifindex))
+			leaks[n++] = leaks[i];
+	nleaks = n;
 	if (nleaks >= (int)MCP_ARRAY_SIZE_(leaks))
-		return;
+		fz_die("more than %zu device memberships leaked on lo in one process (restart it)",
+		       MCP_ARRAY_SIZE_(leaks));
 	l = &leaks[nleaks++];
 	l->ifindex = m->ifindex;
 	l->mode = m->mode;
