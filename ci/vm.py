@@ -781,7 +781,7 @@ def matrix(specs, a, areas):
         rc, info = check(k, a.initrd, out, a.append, areas, None, a.boot_timeout, a.timeout, a.accel,
                          modules=[m for m in a.load.split(",") if m], quiet=True, boot_mode=a.boot)
         cols.append({"label": "%s %s" % (spec, info["release"]) if spec.startswith("debian:") else info["release"],
-                     "dir": out, "exit": rc, "how": "qemu %s guest" % info["accel"],
+                     "dir": out, "exit": rc, "how": "qemu %s guest (%s entry)" % (info["accel"], info.get("boot_entry")),
                      "problems": info["problems"]})
     html, md = mx.render(cols)
     os.makedirs(mdir, exist_ok=True)

@@ -141,7 +141,7 @@ def render_html(columns, title="mcprobe kernel matrix", generated=None):
            "<p>%d checks, %d kernels; <b>%d rows differ</b> between kernels (status, or an observed fact the "
            "baseline pins exactly; marked ≠ and listed first). %d more rows only have measured values (delays, "
            "spacings) that vary within their expected range (marked ~, values in grey). Click a cell for the full "
-           "observation, expectation and reason. Generated %s by <code>make matrix</code> (harness/matrix.py).</p>"
+           "observation, expectation and reason (a plain pass shows its observation on hover). Generated %s by <code>make matrix</code> (harness/matrix.py).</p>"
            % (len(rs), len(columns), ndev, nvar, e(generated))]
     out.append("<table class='cols'><tr><th>kernel</th><th>how</th><th>pass</th><th>fail</th><th>skip</th>"
                "<th>overrides applied</th><th>problems</th></tr>")
@@ -189,6 +189,10 @@ def render_html(columns, title="mcprobe kernel matrix", generated=None):
                 detail.append("message: " + r["message"])
             if r.get("why"):
                 detail.append("why: %s (%s)" % (r["why"], src))
+            if st == "pass" and not (sdiff or fdiff or var) and not badge:
+                # nothing to explain: the observation is in the tooltip (keeps the page small)
+                cells.append("<td class='pass' title='%s'>pass</td>" % e(detail[0]))
+                continue
             cells.append("<td class='%s' title='%s'><details><summary>%s%s</summary><pre>%s</pre></details>%s</td>"
                          % (e(st), e(_short(obs, 200)) if obs is not None else "", STATUS_WORD.get(st, st), badge,
                             e("\n".join(detail)), fd))
