@@ -830,6 +830,31 @@ static void state(void)
 		obs_end();
 		close(a);
 	}
+
+	/*
+	 * Leaving by an address that is not local: ip_mc_find_dev() fails, so
+	 * ip_mc_leave_group() matches the entry by its stored address, unlinks
+	 * it and returns 0, but skips ip_mc_dec_group() (no in_device): the
+	 * device record outlives the socket. Found by fuzz/ (finding 2).
+	 */
+	{
+		struct ip_mreqn m = { .imr_multiaddr = mcp_in(G1), .imr_address = mcp_in("10.0.0.2"),
+				      .imr_ifindex = v0 };
+		struct mcp_res join, leave;
+		int users_after_leave;
+
+		a = udp();
+		join = MCP_TRY(setsockopt(a, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m)));
+		leave = MCP_TRY(mcp_drop_addr(a, G1, "10.0.0.2"));
+		users_after_leave = mcp_igmp_users("v0", G1);
+		close(a);
+		obs_begin("ipv4.membership.state.leave_by_nonlocal_address_keeps_device_record");
+		obs_res("join_ifindex_v0_address_of_peer", join);
+		obs_res("leave_by_that_address", leave);
+		obs_int("users_after_leave", users_after_leave);
+		obs_int("users_after_close", mcp_igmp_users("v0", G1));
+		obs_end();
+	}
 }
 
 /* ------------------------------------------------------------------ */
