@@ -20,9 +20,11 @@ import time
 RULES = {
     # target: [(rule, what the wrong model claims)]
     "sockopt": [("ttl_default", "a new socket's IP_MULTICAST_TTL is 2"),
-                ("users", "/proc/net/igmp users one higher")],
+                ("users", "/proc/net/igmp users one higher"),
+                ("users6", "/proc/net/igmp6 users one higher")],
     "msfilter": [("max_msf", "igmp_max_msf is one higher than the sysctl"),
-                 ("users", "/proc/net/igmp users one higher")],
+                 ("users", "/proc/net/igmp users one higher"),
+                 ("mcf_count", "/proc/net/mcfilter INC/EXC count one higher")],
     "igmp": [("querier", "a v1/v2 query changes nothing"),
              ("users", "/proc/net/igmp users one higher")],
 }
