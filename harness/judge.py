@@ -114,7 +114,9 @@ class Run:
                 self.facts[cid] = rec.get("facts", {})
             self.area_of[cid] = rec.get("probe", probe)
         elif "probe" in rec and "skip" in rec:
-            self.probe_skips[rec["probe"]] = rec["skip"]
+            prev = self.probe_skips.get(rec["probe"])
+            where = "scenario %s: " % rec["scenario"] if rec.get("scenario") not in (None, "*") else ""
+            self.probe_skips[rec["probe"]] = (prev + "; " if prev else "") + where + rec["skip"]
         elif "probe" in rec and "broken" in rec:
             self.broken.setdefault(rec["probe"], []).append(
                 "scenario %s: %s" % (rec.get("scenario", "?"), rec["broken"]))
@@ -152,10 +154,13 @@ def judge(exp, run, decode=None):
             verdicts.append(Verdict(cid, area, SKIP, run.check_skips[cid], **kw))
             continue
         if cid not in run.facts:
-            if area in run.probe_skips:
+            # a broken scenario may be why it is missing: that is never a skip
+            if area in run.probe_skips and area not in run.broken:
                 verdicts.append(Verdict(cid, area, SKIP, run.probe_skips[area], expected=e["facts"], **kw))
             else:
-                why_missing = "; ".join(run.broken.get(area, [])) or "the probe did not report it"
+                why_missing = "; ".join(run.broken.get(area, []) + (
+                    ["skipped: " + run.probe_skips[area]] if area in run.probe_skips else [])) \
+                    or "the probe did not report it"
                 verdicts.append(Verdict(cid, area, FAIL, "expected but not observed (%s)" % why_missing,
                                         expected=e["facts"], **kw))
             continue

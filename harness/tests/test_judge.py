@@ -123,3 +123,18 @@ def test_malformed_lines_are_reported_not_ignored():
     r = Run()
     r.add_lines('{"id": "x", "facts": {}}\nnot json\n{"what": 1}\n', probe="membership")
     assert len(r.errors) == 2
+
+
+def test_scenario_skip_with_a_broken_scenario_in_the_same_area_fails():
+    r = run_of({"probe": "membership", "scenario": "a", "skip": "veth: EOPNOTSUPP (kernel feature missing)"},
+               {"probe": "membership", "scenario": "b", "broken": "route: EEXIST"})
+    v = by_id(judge(exp_of({"x": {"ret": 0}}), r))
+    assert v["x"].status == FAIL
+    assert "route: EEXIST" in v["x"].message and "EOPNOTSUPP" in v["x"].message
+
+
+def test_scenario_skip_names_the_scenario():
+    r = run_of({"probe": "membership", "scenario": "iface", "skip": "veth: EOPNOTSUPP (kernel feature missing)"})
+    v = by_id(judge(exp_of({"x": {"ret": 0}}), r))
+    assert v["x"].status == SKIP
+    assert v["x"].message == "scenario iface: veth: EOPNOTSUPP (kernel feature missing)"

@@ -45,7 +45,11 @@ struct mcp_scenario {
 int mcp_main(int argc, char **argv, const char *probe,
 	     const struct mcp_scenario *sc, size_t n);
 
-/* Record that the running scenario could not do its work (setup failed). */
+#define MCP_EXIT_SKIP 4	/* kselftest's KSFT_SKIP */
+
+/* Record that the running scenario could not do its work (setup failed).
+ * When errno says a kernel feature is missing (EOPNOTSUPP, EPROTONOSUPPORT,
+ * EAFNOSUPPORT), the record is a skip with the reason instead. */
 void mcp_broken(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* ---------- namespaces ---------- */
