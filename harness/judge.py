@@ -99,6 +99,7 @@ class Run:
         self.broken = {}  # area -> [messages]
         self.duplicates = set()
         self.errors = []  # lines that were not observations
+        self._skip_parts = {}  # probe -> {reason: [scenarios]}
 
     def add_record(self, rec, probe=None):
         if not isinstance(rec, dict):
@@ -114,9 +115,14 @@ class Run:
                 self.facts[cid] = rec.get("facts", {})
             self.area_of[cid] = rec.get("probe", probe)
         elif "probe" in rec and "skip" in rec:
-            prev = self.probe_skips.get(rec["probe"])
-            where = "scenario %s: " % rec["scenario"] if rec.get("scenario") not in (None, "*") else ""
-            self.probe_skips[rec["probe"]] = (prev + "; " if prev else "") + where + rec["skip"]
+            # one reason, listed once with the scenarios it stopped
+            parts = self._skip_parts.setdefault(rec["probe"], {})
+            scen = parts.setdefault(rec["skip"], [])
+            if rec.get("scenario") not in (None, "*"):
+                scen.append(rec["scenario"])
+            self.probe_skips[rec["probe"]] = "; ".join(
+                ("%s (scenario%s %s)" % (why, "s" if len(s) > 1 else "", ", ".join(s))) if s else why
+                for why, s in parts.items())
         elif "probe" in rec and "broken" in rec:
             self.broken.setdefault(rec["probe"], []).append(
                 "scenario %s: %s" % (rec.get("scenario", "?"), rec["broken"]))

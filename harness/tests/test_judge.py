@@ -137,4 +137,7 @@ def test_scenario_skip_names_the_scenario():
     r = run_of({"probe": "membership", "scenario": "iface", "skip": "veth: EOPNOTSUPP (kernel feature missing)"})
     v = by_id(judge(exp_of({"x": {"ret": 0}}), r))
     assert v["x"].status == SKIP
-    assert v["x"].message == "scenario iface: veth: EOPNOTSUPP (kernel feature missing)"
+    assert v["x"].message == "veth: EOPNOTSUPP (kernel feature missing) (scenario iface)"
+    r.add_record({"probe": "membership", "scenario": "drop", "skip": "veth: EOPNOTSUPP (kernel feature missing)"})
+    v = by_id(judge(exp_of({"x": {"ret": 0}}), r))
+    assert v["x"].message == "veth: EOPNOTSUPP (kernel feature missing) (scenarios iface, drop)"
