@@ -44,3 +44,6 @@ bench-delivery-area: $(DLV_PROBES)
 	      line="$$line | $$(printf '%d.%03d' $$(( (e-s)/1000000000 )) $$(( (e-s)/1000000 % 1000 )))"; done; \
 	    e=$$(date +%s%N); echo "$$line | $$(printf '%d.%03d' $$(( (e-t0)/1000000000 )) $$(( (e-t0)/1000000 % 1000 ))) | ≤ 3 |"; \
 	  done; } | tee $(BUILD)/bench/delivery-area.md
+
+# the project's tests check that the IPC benchmark writes its table
+unit-tests: $(BUILD)/bench/ipc
