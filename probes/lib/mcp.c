@@ -441,6 +441,11 @@ out:
 	return e ? -1 : rc;
 }
 
+int mcp_nl_talk(struct nlmsghdr *h)
+{
+	return nl_talk(h);
+}
+
 int mcp_ifindex(const char *ifname)
 {
 	unsigned int i = if_nametoindex(ifname);

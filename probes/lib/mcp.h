@@ -62,6 +62,10 @@ int mcp_ns_enter(int nsfd);
 
 /* ---------- rtnetlink (the current netns) ---------- */
 
+struct nlmsghdr;
+/* Send one rtnetlink request (NLM_F_REQUEST|NLM_F_ACK are added) and wait,
+ * bounded, for its ack: -1 with the kernel's errno, for link kinds of one's own. */
+int mcp_nl_talk(struct nlmsghdr *h);
 int mcp_ifindex(const char *ifname);	/* -1/ENODEV if absent */
 int mcp_link_set_up(const char *ifname, int up);
 /* veth pair; the peer end is moved into peer_nsfd (-1: stays here). */

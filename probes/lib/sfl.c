@@ -319,49 +319,6 @@ static struct rtattr *sfl_put(struct nlmsghdr *h, int type, const void *data, si
 	return rta;
 }
 
-static int sfl_talk(struct nlmsghdr *h)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	char ans[4096];
-	int fd, e = EPROTO;
-	ssize_t n;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -1;
-	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	h->nlmsg_seq = 1;
-	if (sendto(fd, h, h->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		e = errno;
-		goto out;
-	}
-	for (int tries = 0; tries < 16; tries++) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		/* the kernel acks synchronously; the bound only guards a lost ack */
-		if (poll(&p, 1, 5000) != 1) {
-			e = ETIMEDOUT;
-			goto out;
-		}
-		n = recv(fd, ans, sizeof(ans), 0);
-		if (n < 0) {
-			e = errno;
-			goto out;
-		}
-		for (struct nlmsghdr *a = (struct nlmsghdr *)ans; NLMSG_OK(a, (size_t)n);
-		     a = NLMSG_NEXT(a, n)) {
-			if (a->nlmsg_type == NLMSG_ERROR) {
-				e = -((struct nlmsgerr *)NLMSG_DATA(a))->error;
-				goto out;
-			}
-		}
-	}
-out:
-	close(fd);
-	errno = e;
-	return e ? -1 : 0;
-}
-
 int sfl_macvlan_add(const char *name, const char *lower, int nsfd)
 {
 	struct sfl_nlreq r;
@@ -388,5 +345,5 @@ int sfl_macvlan_add(const char *name, const char *lower, int nsfd)
 	li = sfl_put(h, IFLA_LINKINFO, NULL, 0);
 	sfl_put(h, IFLA_INFO_KIND, "macvlan", 7);
 	li->rta_len = (unsigned short)((char *)h + h->nlmsg_len - (char *)li);
-	return sfl_talk(h);
+	return mcp_nl_talk(h);
 }
