@@ -63,6 +63,45 @@ static int sock(int family, int type, int proto)
 
 static int udp(void) { return sock(AF_INET, SOCK_DGRAM, 0); }
 
+/* A socket created in the peer namespace (sockets keep the namespace they were made in). */
+static int sock_in_peer(int type)
+{
+	int here = mcp_ns_self(), fd;
+
+	if (here < 0 || mcp_ns_enter(peer_ns) < 0)
+		mcp_broken("enter peer");
+	fd = sock(AF_INET, type, 0);
+	if (mcp_ns_enter(here) < 0)
+		_exit(3);	/* never go on in the wrong namespace */
+	close(here);
+	return fd;
+}
+
+static int listener(const struct sockaddr_in *sa)
+{
+	int fd = sock(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 || listen(fd, 1) < 0)
+		mcp_broken("listen");
+	return fd;
+}
+
+/* Connects from the peer namespace and returns the accepted child; *cli is the client. */
+static int accepted_from_peer(int lst, const struct sockaddr_in *sa, int *cli)
+{
+	int child;
+
+	*cli = sock_in_peer(SOCK_STREAM);
+	/* blocking connect over a veth completes or fails within the scenario's alarm bound */
+	if (connect(*cli, (const struct sockaddr *)sa, sizeof(*sa)) < 0)
+		mcp_broken("connect from peer");
+	child = accept(lst, NULL, NULL);
+	if (child < 0)
+		mcp_broken("accept");
+	return child;
+}
+
 /* Devices on which `group` is a member now, comma-separated, "" if none. */
 static const char *devs_of(const char *group)
 {
@@ -208,10 +247,10 @@ static void limit_scope(void)
 	if (here < 0 || mcp_ns_enter(peer_ns) < 0)
 		mcp_broken("enter peer");
 	mcp_sysctl_get_int("net.ipv4.igmp_max_memberships", &other);
-	b = udp();	/* a socket belongs to the namespace it was created in */
 	if (mcp_ns_enter(here) < 0)
 		_exit(3);
 	close(here);
+	b = sock_in_peer(SOCK_DGRAM);	/* a socket belongs to the namespace it was created in */
 	fb = fill(b, API_IP, 1, 0);
 	obs_begin("ipv4.membership.limit.per_namespace");
 	obs_int("this_ns_sysctl", 3);
@@ -912,32 +951,18 @@ static void socket_types(void)
 	{
 		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(4242),
 					  .sin_addr = mcp_in("10.0.0.1") };
-		int lst = sock(AF_INET, SOCK_STREAM, 0), cli, child, here, one = 1;
+		int lst = listener(&sa), cli, child;
 		struct mcp_res join, leave, rejoin;
 		int users_open, users_child_closed, users_all_closed;
 
-		setsockopt(lst, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(lst, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lst, 1) < 0)
-			mcp_broken("listen");
 		join = MCP_TRY(mcp_mcast_join(lst, G1, v0));
-		here = mcp_ns_self();
-		if (here < 0 || mcp_ns_enter(peer_ns) < 0)
-			mcp_broken("enter peer");
-		cli = sock(AF_INET, SOCK_STREAM, 0);
-		if (mcp_ns_enter(here) < 0)
-			_exit(3);
-		close(here);
-		/* blocking connect over a veth completes or fails within the alarm bound */
-		if (connect(cli, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-			mcp_broken("connect from peer");
-		child = accept(lst, NULL, NULL);
-		if (child < 0)
-			mcp_broken("accept");
+		child = accepted_from_peer(lst, &sa, &cli);
 		users_open = mcp_igmp_users("v0", G1);
 		leave = MCP_TRY(mcp_mcast_leave(child, G1, v0));
 		close(child);
 		users_child_closed = mcp_igmp_users("v0", G1);
 		close(lst);
+		close(cli);
 		users_all_closed = mcp_igmp_users("v0", G1);
 		obs_begin("ipv4.membership.socket.tcp_accepted_child_does_not_inherit");
 		obs_res("listener_join", join);
@@ -948,24 +973,9 @@ static void socket_types(void)
 		obs_end();
 
 		/* the child may join on its own: it starts with an empty list */
-		lst = sock(AF_INET, SOCK_STREAM, 0);
-		setsockopt(lst, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(lst, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lst, 1) < 0)
-			mcp_broken("listen 2");
+		lst = listener(&sa);
 		mcp_mcast_join(lst, G1, v0);
-		close(cli);
-		here = mcp_ns_self();
-		if (here < 0 || mcp_ns_enter(peer_ns) < 0)
-			mcp_broken("enter peer");
-		cli = sock(AF_INET, SOCK_STREAM, 0);
-		if (mcp_ns_enter(here) < 0)
-			_exit(3);
-		close(here);
-		if (connect(cli, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-			mcp_broken("connect 2");
-		child = accept(lst, NULL, NULL);
-		if (child < 0)
-			mcp_broken("accept 2");
+		child = accepted_from_peer(lst, &sa, &cli);
 		rejoin = MCP_TRY(mcp_mcast_join(child, G1, v0));
 		obs_begin("ipv4.membership.socket.tcp_accepted_child_can_join_same_group");
 		obs_res("child_join", rejoin);
