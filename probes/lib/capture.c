@@ -199,82 +199,9 @@ int mcap_inject(struct mcap *c, const void *frame, size_t len)
 	return 0;
 }
 
-/* IFLA_OPERSTATE of ifname here; -1 on error. */
-static int link_state(const char *ifname, int *oper)
-{
-	struct {
-		struct nlmsghdr h;
-		struct ifinfomsg ifi;
-	} req;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	char ans[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
-	int fd, idx = mcp_ifindex(ifname), rc = -1;
-	ssize_t n;
-
-	if (idx < 0)
-		return -1;
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -1;
-	memset(&req, 0, sizeof(req));
-	req.h.nlmsg_len = sizeof(req);
-	req.h.nlmsg_type = RTM_GETLINK;
-	req.h.nlmsg_flags = NLM_F_REQUEST;
-	req.ifi.ifi_family = AF_UNSPEC;
-	req.ifi.ifi_index = idx;
-	*oper = -1;
-	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		goto out;
-	{
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		/* the kernel answers synchronously; the bound only guards a lost answer */
-		if (poll(&p, 1, 2000) != 1) {
-			errno = ETIMEDOUT;
-			goto out;
-		}
-	}
-	n = recv(fd, ans, sizeof(ans), 0);
-	if (n < 0)
-		goto out;
-	for (struct nlmsghdr *h = (struct nlmsghdr *)ans; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-		struct ifinfomsg *ifi = NLMSG_DATA(h);
-		int len = (int)IFLA_PAYLOAD(h);
-
-		if (h->nlmsg_type != RTM_NEWLINK)
-			continue;
-		for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-			if (a->rta_type == IFLA_OPERSTATE)
-				*oper = *(unsigned char *)RTA_DATA(a);
-		}
-		rc = 0;
-	}
-	if (rc < 0)
-		errno = EPROTO;
-out:
-	{
-		int e = errno;
-
-		close(fd);
-		errno = e;
-	}
-	return rc;
-}
-
 int mcap_link_ready(const char *ifname, int deadline_ms)
 {
-	int oper;
-
-	/* bounded by count: 5 ms steps */
-	for (int i = 0; i <= deadline_ms / 5; i++) {
-		if (link_state(ifname, &oper) < 0)
-			return -1;
-		if (oper == IF_OPER_UP)
-			return mcp_link_set_up(ifname, 1);	/* the RTNL barrier */
-		poll(NULL, 0, 5);
-	}
-	errno = ETIMEDOUT;
-	return -1;
+	return mcp_link_wait_up(ifname, deadline_ms);
 }
 
 void mcap_close(struct mcap *c)

@@ -347,68 +347,10 @@ int dlv_ifindex_in(int nsfd, const char *ifname)
 	return idx;
 }
 
-/* IFLA_OPERSTATE of ifname here, by RTM_GETLINK; -1 on error. */
-static int operstate(const char *ifname)
-{
-	struct {
-		struct nlmsghdr h;
-		struct ifinfomsg i;
-	} req = {
-		.h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)), .nlmsg_type = RTM_GETLINK,
-		       .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
-		.i = { .ifi_family = AF_UNSPEC },
-	};
-	char ans[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
-	int fd, idx = mcp_ifindex(ifname), st = -1;
-	ssize_t n;
-
-	if (idx < 0)
-		return -1;
-	req.i.ifi_index = idx;
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -1;
-	if (send(fd, &req, req.h.nlmsg_len, 0) < 0)
-		goto out;
-	{
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		/* the kernel answers synchronously; the bound guards a lost answer */
-		if (poll(&p, 1, DLV_POSITIVE_MS) != 1)
-			goto out;
-	}
-	n = recv(fd, ans, sizeof(ans), 0);
-	for (struct nlmsghdr *h = (struct nlmsghdr *)ans; n > 0 && NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-		struct ifinfomsg *ifi = NLMSG_DATA(h);
-		int len = (int)IFLA_PAYLOAD(h);
-
-		if (h->nlmsg_type != RTM_NEWLINK)
-			continue;
-		for (struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len))
-			if (a->rta_type == IFLA_OPERSTATE)
-				st = *(unsigned char *)RTA_DATA(a);
-	}
-out:
-	close(fd);
-	return st;
-}
-
 static int wait_running_here(const char *ifname)
 {
-	long end = now_ms() + DLV_POSITIVE_MS;
-
-	/* IF_OPER_UP is only ever set by linkwatch (a new device starts
-	 * UNKNOWN, which IFF_RUNNING would already report), in the same
-	 * RTNL-held step that activates the qdisc */
-	while (operstate(ifname) != IF_OPER_UP) {
-		if (now_ms() > end) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		poll(NULL, 0, 1);
-	}
-	/* serialise behind linkwatch's RTNL hold (see dlv.h) */
-	return mcp_link_set_up(ifname, 1);
+	/* see dlv.h: serialised behind linkwatch, not only IFF_RUNNING */
+	return mcp_link_wait_up(ifname, DLV_POSITIVE_MS);
 }
 
 int dlv_wait_running(int nsfd, const char *ifname)

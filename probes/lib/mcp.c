@@ -16,6 +16,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
+#include <linux/if.h>	/* IF_OPER_UP; after <net/if.h>, which it defers to */
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -455,6 +456,79 @@ int mcp_ifindex(const char *ifname)
 		return -1;
 	}
 	return (int)i;
+}
+
+/* IFLA_OPERSTATE of ifname here (RTM_GETLINK), or -1 with errno. */
+static int link_operstate(const char *ifname)
+{
+	struct nlreq r;
+	struct nlmsghdr *h = NLREQ_INIT(r);
+	struct ifinfomsg *ifi;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	char ans[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	int fd, idx = mcp_ifindex(ifname), st = -1, e = EPROTO;
+	ssize_t n;
+
+	if (idx < 0)
+		return -1;
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	h->nlmsg_type = RTM_GETLINK;
+	h->nlmsg_flags = NLM_F_REQUEST;
+	ifi = NLMSG_DATA(h);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = idx;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -1;
+	if (sendto(fd, h, h->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		e = errno;
+		goto out;
+	}
+	{
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		/* the kernel answers synchronously; the bound only guards a lost answer */
+		if (poll(&p, 1, 5000) != 1) {
+			e = ETIMEDOUT;
+			goto out;
+		}
+	}
+	n = recv(fd, ans, sizeof(ans), 0);
+	for (struct nlmsghdr *a = (struct nlmsghdr *)ans; n > 0 && NLMSG_OK(a, (size_t)n); a = NLMSG_NEXT(a, n)) {
+		struct ifinfomsg *info = NLMSG_DATA(a);
+		int len = (int)IFLA_PAYLOAD(a);
+
+		if (a->nlmsg_type != RTM_NEWLINK)
+			continue;
+		for (struct rtattr *at = IFLA_RTA(info); RTA_OK(at, len); at = RTA_NEXT(at, len))
+			if (at->rta_type == IFLA_OPERSTATE)
+				st = *(unsigned char *)RTA_DATA(at);
+	}
+out:
+	close(fd);
+	if (st < 0)
+		errno = e;
+	return st;
+}
+
+int mcp_link_wait_up(const char *ifname, int deadline_ms)
+{
+	/*
+	 * IF_OPER_UP is only ever set by linkwatch (a new device starts
+	 * UNKNOWN, which IFF_RUNNING would already report), in the same
+	 * RTNL-held step that activates the qdisc. Bounded by count: 1 ms steps.
+	 */
+	for (int i = 0; i <= deadline_ms; i++) {
+		int st = link_operstate(ifname);
+
+		if (st < 0)
+			return -1;
+		if (st == IF_OPER_UP)
+			return mcp_link_set_up(ifname, 1);	/* serialise behind linkwatch's RTNL hold */
+		poll(NULL, 0, 1);
+	}
+	errno = ETIMEDOUT;
+	return -1;
 }
 
 int mcp_link_set_up(const char *ifname, int up)

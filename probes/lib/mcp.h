@@ -68,6 +68,12 @@ struct nlmsghdr;
 int mcp_nl_talk(struct nlmsghdr *h);
 int mcp_ifindex(const char *ifname);	/* -1/ENODEV if absent */
 int mcp_link_set_up(const char *ifname, int up);
+/*
+ * Waits (bounded) until ifname here can really transmit: a fresh veth end
+ * silently drops its first frames until linkwatch activates its queue,
+ * 4-28 ms after the pair comes up. -1/ETIMEDOUT past deadline_ms.
+ */
+int mcp_link_wait_up(const char *ifname, int deadline_ms);
 /* veth pair; the peer end is moved into peer_nsfd (-1: stays here). */
 int mcp_veth_add(const char *name, const char *peer, int peer_nsfd);
 int mcp_link_del(const char *ifname);
