@@ -285,19 +285,26 @@ int sfl_mcfilter_lines(char (*lines)[96], int max)
 	return n;
 }
 
-void sfl_obs_mcfilter(const char *key)
+void sfl_obs_mcfilter_group(const char *key, const char *group)
 {
-	char lines[128][96];
+	char lines[128][96], pat[INET_ADDRSTRLEN + 2];
 	int n = sfl_mcfilter_lines(lines, 128);
 
 	if (n < 0) {
 		obs_null(key);
 		return;
 	}
+	snprintf(pat, sizeof(pat), " %s ", group ? group : "");
 	obs_arr_begin(key);
 	for (int i = 0; i < n; i++)
-		obs_str(NULL, lines[i]);
+		if (!group || strstr(lines[i], pat))
+			obs_str(NULL, lines[i]);
 	obs_arr_end();
+}
+
+void sfl_obs_mcfilter(const char *key)
+{
+	sfl_obs_mcfilter_group(key, NULL);
 }
 
 /* ------------------------------------------------------------------ */

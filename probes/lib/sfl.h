@@ -64,6 +64,8 @@ int sfl_mcast_msf_get(int fd, const char *group, int ifindex, uint32_t numsrc,
 /* /proc/net/mcfilter of this netns as "dev group source inc=N exc=M", sorted. */
 int sfl_mcfilter_lines(char (*lines)[96], int max);
 void sfl_obs_mcfilter(const char *key);
+/* only the rows of one group (dotted) */
+void sfl_obs_mcfilter_group(const char *key, const char *group);
 
 /* a macvlan (default mode) on lower, created straight into nsfd (-1: here) */
 int sfl_macvlan_add(const char *name, const char *lower, int nsfd);
