@@ -106,6 +106,15 @@ SEEDS = {
         ("leave_by_address_leak", [sock(0, UDP4), j4(0, G1, F0, A_PEER), j4(0, G1, IF0, A_PEER | 8, leave=True),
                                    j4(0, G2, LO, A_NONLOCAL), src4(0, BLOCK, G2, S1, A_LO),
                                    j4(0, G2, IF0, A_NONLOCAL | 8, leave=True), j4(0, G2, LO), ("close", 0)]),
+        # kernel finding 3: an INCLUDE-mode group changed while f0 is down (its rows are not judged
+        # after the down); G1 joined with a source after the up heads f0's list and is judged
+        ("link_down_include_sources", [sock(0, UDP4), sock(1, UDP4), src4(0, ADD, SSM, S1, A_F0),
+                                       src4(1, ADD, SSM, S2, A_F0), ("link", 0), ("close", 0),
+                                       src4(1, ADD, SSM, S3, A_F0), ("link", 4), src4(1, ADD, G1, S3, A_F0),
+                                       ("close", 1), sock(2, UDP4), src4(2, ADD, SSM, S3, A_F0)]),
+        # the first source rows appear after a down/up: judged (oracle_proof.py breaks mcf_count on it)
+        ("link_down_then_sourced_join", [sock(0, UDP4), j4(0, G1), ("link", 0), ("link", 4),
+                                         src4(0, ADD, SSM, S1, A_F0), src4(0, ADD, SSM, S2, A_F0), ("close", 0)]),
         ("raw_set", [sock(0, UDP4), ("setraw", 0, 0, 3, 12, 239, 1, 2, 3, 0, 0, 0, 0, 2, 0, 0, 0),
                      ("setraw", 0, 0, 9, 16, 239, 1, 2, 3, 0, 0, 0, 0, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0x3f)]),
     ],

@@ -29,6 +29,12 @@ RULES = {
              ("users", "/proc/net/igmp users one higher")],
 }
 PROOF_SECONDS = 30
+# committed inputs that must diverge under a wrong rule at a given kind of step: the
+# oracle still judges there (not only somewhere in a fresh campaign)
+TARGETED = [
+    ("sockopt", "seed-link_down_then_sourced_join", "mcf_count", "/proc/net/mcfilter",
+     "f0's source rows after a link down/up are judged (groups joined after the down)"),
+]
 
 
 def run(binary, args, env, timeout):
@@ -65,6 +71,17 @@ def main():
         print("%s oracle proof: %-8s no wrong rule: seeds replay without divergence" % (
             "ok  " if clean else "FAIL", target))
         failed += not clean
+    for target, seed, rule, where, what in TARGETED:
+        env = dict(os.environ, MCP_FUZZ_WRONG_RULE=rule)
+        with tempfile.TemporaryDirectory(prefix="mcp-proof-") as tmp:
+            rc, out = run(os.path.join(a.bindir, "fuzz_" + target),
+                          ["-artifact_prefix=%s/" % tmp, os.path.join("fuzz/corpus", target, seed)], env, 120)
+        m = re.search(r"MCPROBE-DIVERGENCE: (.*)", out)
+        ok = rc != 0 and m and where in m.group(1)
+        print("%s oracle proof: %-8s %s with wrong rule %s: %s%s" % (
+            "ok  " if ok else "FAIL", target, seed, rule, what if ok else "NOT caught",
+            ": " + m.group(1) if m else ""))
+        failed += not ok
     if failed:
         print("oracle proof: %d failure(s)" % failed)
         return 1
