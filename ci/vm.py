@@ -38,6 +38,9 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+from harness.kmsg import find_splats  # noqa: E402  (one list of splat patterns for host and guests)
+
 VMDIR = os.path.join(ROOT, "build", "vm")
 PYTHON = "/usr/bin/python3"
 KSFT_PASS, KSFT_FAIL, KSFT_SKIP = 0, 1, 4
@@ -50,11 +53,6 @@ DEFAULT_MODULES = ["veth", "macvlan"]
 MARK = "@@MCPROBE-"
 BEGIN, END = MARK + "BEGIN@@", MARK + "END@@"
 DMESG_BEGIN, DMESG_END = MARK + "DMESG-BEGIN@@", MARK + "DMESG-END@@"
-
-# What makes a guest kernel log a failure even when every check passed:
-# NIPA's crash patterns (contest/remote/lib/crash.py) plus the issue's.
-SPLATS = ["] RIP: ", "] Call Trace:", "BUG:", "WARNING:", "Kernel panic", "Oops:", "] ref_tracker: ",
-          "unreferenced object 0x", "general protection fault", "INFO: task "]
 
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|[()][0-9A-Za-z]|c)")
 
@@ -543,21 +541,6 @@ def observation_lines(g):
     return out
 
 
-def find_splats(lines, context=(4, 24), limit=3):
-    """Excerpts of the log around each splat pattern: [(pattern, text)]."""
-    out, used = [], set()
-    for i, line in enumerate(lines):
-        for pat in SPLATS:
-            if pat in line and i not in used:
-                lo, hi = max(0, i - context[0]), min(len(lines), i + context[1])
-                used.update(range(lo, hi))
-                out.append((pat.strip(), "\n".join(lines[lo:hi])))
-                break
-        if len(out) >= limit:
-            break
-    return out
-
-
 # ---------------------------------------------------------------------------
 # one kernel, end to end
 
@@ -630,8 +613,11 @@ def _check(k, initrd_base, outdir, append, areas, selftest, boot_timeout, timeou
         obs_file = os.path.join(outdir, "observations.guest.jsonl")
         with open(obs_file, "w") as f:
             f.write("\n".join(observation_lines(g)) + "\n")
+        log_file = os.path.join(outdir, "dmesg.guest.log")
+        with open(log_file, "w") as f:
+            f.write("\n".join(g["dmesg"]) + "\n")
         cmd = [PYTHON, "-m", "harness", "--observations", obs_file, "--kernel-release", info["release"],
-               "--out", outdir]
+               "--kernel-log", log_file, "--out", outdir]
         if areas:
             cmd += ["--areas", ",".join(areas)]
         h = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
@@ -762,7 +748,6 @@ def bench(specs, a):
 
 
 def matrix(specs, a, areas):
-    sys.path.insert(0, ROOT)
     from harness import matrix as mx
 
     mdir = os.path.join(ROOT, "build", "matrix")

@@ -3,6 +3,7 @@
   /usr/bin/python3 -m harness                         run probes/bin/* here
   /usr/bin/python3 -m harness --observations F --kernel-release R
                                                       judge a file recorded elsewhere
+        [--kernel-log L]                              (and that kernel's log during the run)
 Exit codes are kselftest's: 0 pass, 1 fail, 4 everything skipped."""
 
 import argparse
@@ -22,6 +23,8 @@ def main(argv=None):
     ap.add_argument("--areas", help="comma-separated areas (probe names) to run/judge")
     ap.add_argument("--out", help="directory for reports (default build/)")
     ap.add_argument("--repeat", type=int, default=1, help="run the probes N times; a check fails if any run fails")
+    ap.add_argument("--kernel-log", help="with --observations: that kernel's log during the run (judged by "
+                    "harness.kernel_log.no_new_splat)")
     ap.add_argument("--bindir", help="probe binaries (default probes/bin)")
     ap.add_argument("--probe-arg", action="append", default=[],
                     help="extra argument for every probe (e.g. --probe-arg=--pause-after=ID in tests)")
@@ -37,7 +40,7 @@ def main(argv=None):
                    kernel_release=args.kernel_release,
                    areas=[a for a in (args.areas or "").split(",") if a] or None,
                    out_dir=args.out, repeat=args.repeat, bindir=args.bindir,
-                   probe_args=args.probe_arg)
+                   probe_args=args.probe_arg, kernel_log=args.kernel_log)
     plugin = Plugin(opts)
     rc = pytest.main(["-p", "no:terminal", "-p", "no:cacheprovider",
                       "--rootdir", ROOT, "-c", os.devnull,

@@ -13,14 +13,14 @@ import time
 
 import pytest
 
-from . import decoders, expected, observe
+from . import decoders, expected, kmsg, observe
 from . import report as reports
 from .judge import FAIL, PASS, SKIP, Run, Verdict, judge, merge_repeats
 
 
 class Options:
     def __init__(self, root, expected_dir=None, observations=None, kernel_release=None, areas=None,
-                 out_dir=None, repeat=1, bindir=None, probe_args=()):
+                 out_dir=None, repeat=1, bindir=None, probe_args=(), kernel_log=None):
         self.root = root
         self.expected_dir = expected_dir or os.path.join(root, "expected")
         self.observations = observations
@@ -30,6 +30,7 @@ class Options:
         self.repeat = max(1, int(repeat))
         self.bindir = bindir or os.path.join(root, "probes", "bin")
         self.probe_args = tuple(probe_args)
+        self.kernel_log = kernel_log  # with observations: the log of the kernel that made them
 
 
 def gather(opts):
@@ -42,6 +43,7 @@ def gather(opts):
         exp.checks = {k: v for k, v in exp.checks.items() if v["area"] in opts.areas}
     meta = {"kernel_release": opts.kernel_release, "overrides": exp.applied, "repeat": opts.repeat}
     timings = {}
+    log_lines, log_unavailable, log_source = [], None, ""
     if opts.observations:
         run, raw = observe.read_observations(opts.observations)
         meta["observations_from"] = opts.observations
@@ -50,15 +52,25 @@ def gather(opts):
             run.area_of[cid] = run.area_of.get(cid) or exp.area_of(cid)
         if opts.areas:
             _keep_areas(run, opts.areas)
+        if opts.kernel_log:
+            with open(opts.kernel_log, errors="replace") as f:
+                log_lines = f.read().splitlines()
+            log_source = opts.kernel_log
+        else:
+            log_unavailable = "observations recorded elsewhere and no --kernel-log of that kernel given"
     else:
         meta["observations_from"] = "probes run on %s (%s)" % (platform.node(), opts.kernel_release)
         runs, raw = [], []
+        watch = kmsg.Watch()
+        log_unavailable, log_source = watch.unavailable, watch.path
         for _ in range(opts.repeat):
             run, lines, t = observe.run_probes(opts.bindir, opts.areas, extra_args=opts.probe_args)
             runs.append(run)
             raw.extend(lines)
             for k, v in t.items():
                 timings[k] = timings.get(k, 0.0) + v
+        log_lines = watch.read()
+        watch.close()
         # an area with expectations but no probe binary is a failure, not a silence
         for area in set(exp.areas) - set(observe.probe_names(opts.bindir)):
             if not opts.areas or area in opts.areas:
@@ -72,6 +84,9 @@ def gather(opts):
             verdicts.append(Verdict("harness.observations.malformed", "harness", FAIL, err))
         per_run.append(verdicts)
     verdicts = merge_repeats(per_run) if len(per_run) > 1 else per_run[0]
+    if verdicts and all(v.status == SKIP for v in verdicts):
+        log_unavailable = "no check ran (every one skipped)"
+    verdicts.append(kmsg.verdict(log_lines, log_unavailable, log_source))
     return verdicts, meta, raw
 
 
