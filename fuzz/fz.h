@@ -160,4 +160,24 @@ void fz_set_c_output(const char *path);
 /* raw ceiling: the same programs without model, oracle or /proc reads */
 void fz_set_raw(int raw);
 
+/*
+ * The libFuzzer entry points of a target: the private namespaces are made
+ * once per process, before the first input (fz_env_init refuses to run in
+ * the caller's namespace); every input is one program of the profile.
+ */
+#define FZ_LIBFUZZER_TARGET(profile)                                          \
+	int LLVMFuzzerInitialize(int *argc, char ***argv);                    \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);         \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)                     \
+	{                                                                     \
+		(void)argc;                                                   \
+		(void)argv;                                                   \
+		fz_env_init();                                                \
+		return 0;                                                     \
+	}                                                                     \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)          \
+	{                                                                     \
+		return fz_run(profile, data, size);                           \
+	}
+
 #endif
