@@ -44,7 +44,10 @@ def host_state():
     for path in sorted(glob.glob("/proc/sys/net/ipv4/conf/*/force_igmp_version")
                        + glob.glob("/proc/sys/net/ipv4/conf/*/igmpv*_unsolicited_report_interval")
                        + glob.glob("/proc/sys/net/ipv4/conf/*/rp_filter")
-                       + glob.glob("/proc/sys/net/ipv4/conf/*/mc_forwarding")):
+                       + glob.glob("/proc/sys/net/ipv4/conf/*/mc_forwarding")
+                       + glob.glob("/proc/sys/net/ipv6/conf/*/disable_ipv6")
+                       + glob.glob("/proc/sys/net/ipv6/conf/*/accept_dad")
+                       + glob.glob("/proc/sys/net/ipv6/conf/*/force_mld_version")):
         state[path] = cat(path)
     return state
 
