@@ -285,51 +285,42 @@ static void obs_len_result(const char *key, struct mcp_res r)
 	obs_str(key, r.rc == 0 ? "ok" : mcp_errname(r.err));
 }
 
+/* each optlen on a fresh socket; a drop/leave row joins first with the right size */
+static const struct len_row {
+	const char *id;
+	int opt, greq, prejoin;
+	const int *lens;
+	size_t n;
+} len_rows[] = {
+	{ "optlen.ipv6_add_membership", IPV6_ADD_MEMBERSHIP, 0, 0, mreq_lens, MCP_ARRAY_SIZE(mreq_lens) },
+	{ "optlen.ipv6_drop_membership", IPV6_DROP_MEMBERSHIP, 0, 1, mreq_lens, MCP_ARRAY_SIZE(mreq_lens) },
+	{ "optlen.mcast_join_group", MCAST_JOIN_GROUP, 1, 0, greq_lens, MCP_ARRAY_SIZE(greq_lens) },
+	{ "optlen.mcast_leave_group", MCAST_LEAVE_GROUP, 1, 1, greq_lens, MCP_ARRAY_SIZE(greq_lens) },
+};
+
 static void sc_optlen(void)
 {
 	char key[32];
 	int fd;
 
 	pin_ipv6();
-	/* add: each optlen on a fresh socket; drop: after a join with the right size */
-	obs_begin(ID "optlen.ipv6_add_membership");
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(mreq_lens); i++) {
-		fd = udp6();
-		snprintf(key, sizeof(key), "optlen_%d", mreq_lens[i]);
-		obs_len_result(key, MCP_TRY(mreq6(fd, IPV6_ADD_MEMBERSHIP, G1, 1, (socklen_t)mreq_lens[i])));
-		close(fd);
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(len_rows); i++) {
+		const struct len_row *r = &len_rows[i];
+
+		obs_begin(ID "%s", r->id);
+		for (size_t k = 0; k < r->n; k++) {
+			socklen_t len = (socklen_t)r->lens[k];
+
+			fd = udp6();
+			if (r->prejoin && (r->greq ? mjoin6(fd, G1, 1) : join6(fd, G1, 1)) < 0)
+				mcp_broken("join " G1);
+			snprintf(key, sizeof(key), "optlen_%d", r->lens[k]);
+			obs_len_result(key, r->greq ? MCP_TRY(greq6(fd, r->opt, G1, 1, AF_INET6, len))
+						    : MCP_TRY(mreq6(fd, r->opt, G1, 1, len)));
+			close(fd);
+		}
+		obs_end();
 	}
-	obs_end();
-	obs_begin(ID "optlen.ipv6_drop_membership");
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(mreq_lens); i++) {
-		fd = udp6();
-		if (join6(fd, G1, 1) < 0)
-			mcp_broken("join " G1);
-		snprintf(key, sizeof(key), "optlen_%d", mreq_lens[i]);
-		obs_len_result(key, MCP_TRY(mreq6(fd, IPV6_DROP_MEMBERSHIP, G1, 1, (socklen_t)mreq_lens[i])));
-		close(fd);
-	}
-	obs_end();
-	obs_begin(ID "optlen.mcast_join_group");
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(greq_lens); i++) {
-		fd = udp6();
-		snprintf(key, sizeof(key), "optlen_%d", greq_lens[i]);
-		obs_len_result(key, MCP_TRY(greq6(fd, MCAST_JOIN_GROUP, G1, 1, AF_INET6,
-						  (socklen_t)greq_lens[i])));
-		close(fd);
-	}
-	obs_end();
-	obs_begin(ID "optlen.mcast_leave_group");
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(greq_lens); i++) {
-		fd = udp6();
-		if (mjoin6(fd, G1, 1) < 0)
-			mcp_broken("join " G1);
-		snprintf(key, sizeof(key), "optlen_%d", greq_lens[i]);
-		obs_len_result(key, MCP_TRY(greq6(fd, MCAST_LEAVE_GROUP, G1, 1, AF_INET6,
-						  (socklen_t)greq_lens[i])));
-		close(fd);
-	}
-	obs_end();
 
 	fd = udp6();
 	obs_begin(ID "optlen.ipv6_add_membership_null_optval");
