@@ -15,12 +15,13 @@ FUZZ_SMOKE_RUNS ?= 2000
 FUZZ_JOBS      ?= 1
 FUZZ_DIR       := $(BUILD)/fuzz
 FUZZ_COMMON    := fuzz/fz_env.c fuzz/fz_model.c fuzz/fz_prog.c fuzz/fz_cov.c probes/lib/mcp.c
-FUZZ_HDRS      := fuzz/fz.h probes/lib/mcp.h
+FUZZ_HDRS      := fuzz/fz.h probes/lib/mcp.h fuzz/fuzz.mk
 FUZZ_CFLAGS    := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iprobes/lib -Ifuzz -g -O1 \
                   -fno-omit-frame-pointer $(FUZZ_EXTRA_CFLAGS)
 FUZZ_SAN       := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_BINS      := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
-FUZZ_OPTS      := -max_len=1024 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+# -reload=0: one process per corpus directory (or -fork): rereading it every second is wasted
+FUZZ_OPTS      := -max_len=1024 -timeout=10 -rss_limit_mb=2048 -reload=0 -print_final_stats=1
 EXTRA_DEPS     += clang-14 libclang-rt-14-dev  # libFuzzer and sanitizer runtimes: only Recommended by clang-14
 
 TEST_TARGETS  += fuzz-smoke
@@ -30,11 +31,26 @@ BENCH_TARGETS += bench-fuzz
 
 fuzz-build: $(FUZZ_BINS) $(FUZZ_DIR)/fz_tool $(FUZZ_DIR)/fz_raw
 
-# The environment (namespaces, rtnetlink, /proc readers) is built without coverage
-# instrumentation: libFuzzer should reward new model/interpreter behaviour, not the
-# (slow) paths that rebuild a deleted veth. Everything has ASan+UBSan.
+# What is instrumented (measured with make bench-fuzz, fuzz/README.md "Oracle cost"):
+#  - environment (namespaces, rtnetlink, /proc reads): ASan+UBSan, no coverage: libFuzzer
+#    should reward new model/interpreter behaviour, not the paths that rebuild a veth;
+#  - interpreter and input decoder (fz_prog.c): ASan+UBSan, edge coverage (8-bit counters,
+#    indirect calls) without trace-cmp: its comparisons are reader bounds, table indexes and
+#    rc-versus-model checks, never input bytes against a constant, and their callbacks were
+#    a third of the fuzzer's user time;
+#  - model (fz_model.c): ASan+UBSan, edges and trace-cmp: it compares the levels, option
+#    names, lengths and values taken from the input, which is what trace-cmp feeds back;
+#  - the oracle's /proc read-and-compare functions named in fuzz/harness.ignorelist (both
+#    files): no coverage and no sanitizers in the fuzzers (they parse what the kernel
+#    printed, their edges track the size of /proc). fz_tool keeps every sanitizer on them
+#    and fuzz-smoke replays the smoke corpus through it.
 FUZZ_ENV_OBJS  := $(FUZZ_DIR)/obj/fz_env.o $(FUZZ_DIR)/obj/fz_cov.o $(FUZZ_DIR)/obj/mcp.o
 FUZZ_COV_OBJS  := $(FUZZ_DIR)/obj/fz_model.o $(FUZZ_DIR)/obj/fz_prog.o
+FUZZ_IGNORE    := fuzz/harness.ignorelist
+FUZZ_HARNESS   := -fsanitize-ignorelist=$(FUZZ_IGNORE) -fsanitize-coverage-ignorelist=$(FUZZ_IGNORE)
+FUZZ_SAN_OBJ   := -fsanitize=address,undefined -fno-sanitize-recover=undefined $(FUZZ_HARNESS)
+FUZZ_COV_prog  := -fsanitize-coverage=inline-8bit-counters,indirect-calls,pc-table
+FUZZ_COV_model := -fsanitize=fuzzer-no-link
 
 $(FUZZ_DIR)/obj/mcp.o: probes/lib/mcp.c $(FUZZ_HDRS)
 	@mkdir -p $(FUZZ_DIR)/obj
@@ -44,9 +60,9 @@ $(FUZZ_DIR)/obj/fz_env.o $(FUZZ_DIR)/obj/fz_cov.o: $(FUZZ_DIR)/obj/%.o: fuzz/%.c
 	@mkdir -p $(FUZZ_DIR)/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=undefined -c -o $@ $<
 
-$(FUZZ_COV_OBJS): $(FUZZ_DIR)/obj/%.o: fuzz/%.c $(FUZZ_HDRS)
+$(FUZZ_COV_OBJS): $(FUZZ_DIR)/obj/fz_%.o: fuzz/fz_%.c $(FUZZ_HDRS) $(FUZZ_IGNORE)
 	@mkdir -p $(FUZZ_DIR)/obj
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN_OBJ) $(FUZZ_COV_$*) -c -o $@ $<
 
 # dynamically linked (a -static libFuzzer binary crashes at start-up, see ecosystem.md 2.3)
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_ENV_OBJS) $(FUZZ_COV_OBJS) $(FUZZ_HDRS)
@@ -76,7 +92,9 @@ fuzz: fuzz-build
 	    -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ $(FUZZ_DIR)/corpus/$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-# CI: replay the seeds, a few thousand new inputs per target, then the oracle proof
+# CI: replay the seeds, a few thousand new inputs per target, the resulting corpus once more
+# through fz_tool (the oracle functions of harness.ignorelist with ASan+UBSan; detect_leaks=0:
+# its loader keeps the inputs until exit), then the oracle proof
 fuzz-smoke: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  rm -rf $(FUZZ_DIR)/smoke/$$t; mkdir -p $(FUZZ_DIR)/smoke/$$t $(FUZZ_DIR)/artifacts/$$t; \
@@ -86,6 +104,10 @@ fuzz-smoke: fuzz-build
 	    $(FUZZ_DIR)/smoke/$$t fuzz/corpus/$$t > $(FUZZ_DIR)/smoke/$$t.log 2>&1 \
 	    || { tail -60 $(FUZZ_DIR)/smoke/$$t.log; echo "fuzz-smoke: $$t failed"; exit 1; }; \
 	  grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec)' $(FUZZ_DIR)/smoke/$$t.log | tr '\n' ' '; echo; \
+	  echo "== fuzz-smoke $$t: replay $(FUZZ_DIR)/smoke/$$t (seeds + new inputs) through fz_tool: oracle under ASan+UBSan"; \
+	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    $(FUZZ_DIR)/fz_tool --target $$t --bench $(FUZZ_DIR)/smoke/$$t 0 > $(FUZZ_DIR)/smoke/$$t.tool.log 2>&1 \
+	    || { tail -40 $(FUZZ_DIR)/smoke/$$t.tool.log; echo "fuzz-smoke: $$t failed in fz_tool"; exit 1; }; \
 	done
 	@$(PYTHON) fuzz/oracle_proof.py --bindir $(FUZZ_DIR)
 
@@ -101,4 +123,4 @@ fuzz-repro: $(FUZZ_DIR)/fz_tool
 	exit 0
 
 bench-fuzz: fuzz-build
-	@$(PYTHON) fuzz/bench.py --bindir $(FUZZ_DIR) --seconds $(or $(FUZZ_BENCH_SECONDS),10)
+	@$(PYTHON) fuzz/bench.py --bindir $(FUZZ_DIR) --seconds $(or $(FUZZ_BENCH_SECONDS),10) --fuzz-opts "$(FUZZ_OPTS)"
