@@ -1,7 +1,7 @@
 # fuzz/fuzz.mk - libFuzzer targets for the multicast socket paths (included by the Makefile).
 #
 #   make fuzz            every target for FUZZ_SECONDS (default 60) each, corpus in build/fuzz/corpus/<t>
-#   make fuzz-smoke      replay the seed corpus + FUZZ_SMOKE_RUNS new inputs per target, and prove the
+#   make fuzz-smoke      replay the seed corpus, new inputs up to FUZZ_SMOKE_RUNS runs per target, prove the
 #                        oracle fires (MCP_FUZZ_WRONG_RULE); part of `make test`
 #   make fuzz-repro INPUT=crash-... [TARGET=sockopt|msfilter|igmp]
 #                        listing of the input's calls + build/fuzz/repro.c (standalone, no libFuzzer)
@@ -11,7 +11,7 @@
 FUZZ_CC        ?= clang-14
 FUZZ_TARGETS   := sockopt msfilter igmp
 FUZZ_SECONDS   ?= 60
-FUZZ_SMOKE_RUNS ?= 2000
+FUZZ_SMOKE_RUNS ?= 3000
 FUZZ_JOBS      ?= 1
 FUZZ_DIR       := $(BUILD)/fuzz
 FUZZ_COMMON    := fuzz/fz_env.c fuzz/fz_model.c fuzz/fz_prog.c fuzz/fz_cov.c probes/lib/mcp.c
@@ -98,9 +98,9 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  rm -rf $(FUZZ_DIR)/smoke/$$t; mkdir -p $(FUZZ_DIR)/smoke/$$t $(FUZZ_DIR)/artifacts/$$t; \
-	  echo "== fuzz-smoke $$t: replay fuzz/corpus/$$t, then $(FUZZ_SMOKE_RUNS) new inputs"; \
+	  echo "== fuzz-smoke $$t: replay fuzz/corpus/$$t, then new inputs up to $(FUZZ_SMOKE_RUNS) runs in all (bounded at 60 s)"; \
 	  $(FUZZ_DIR)/fuzz_$$t $(FUZZ_OPTS) -dict=fuzz/dict/$$t.dict -runs=$(FUZZ_SMOKE_RUNS) -seed=1 \
-	    -max_total_time=30 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ \
+	    -max_total_time=60 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ \
 	    $(FUZZ_DIR)/smoke/$$t fuzz/corpus/$$t > $(FUZZ_DIR)/smoke/$$t.log 2>&1 \
 	    || { tail -60 $(FUZZ_DIR)/smoke/$$t.log; echo "fuzz-smoke: $$t failed"; exit 1; }; \
 	  grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec)' $(FUZZ_DIR)/smoke/$$t.log | tr '\n' ' '; echo; \
