@@ -9,7 +9,8 @@ Per target, in this order, all on this machine in one run:
   oracle  fz_raw replaying exactly those inputs: model + oracle, no libFuzzer, no sanitizers
   raw     fz_raw --raw replaying exactly those inputs: the same system calls, nothing else
           (the ceiling)
-and once: bare, a socket+join+drop+close loop (the issue's reference, ~110k/s idle).
+and once: bare, a socket+join+drop+close loop (the issue's reference, ~110k/s idle); at the
+end, what a fresh namespace per input would cost (fz_raw --ns-cost).
 Target: fuzzer >= 50% of raw. Writes build/fuzz/bench.json. Not a test: prints numbers.
 cov/ft: libFuzzer's own counts at the end of the measured run (they depend on what the
 build instruments, so compare them only between runs of the same build).
@@ -84,6 +85,14 @@ def main():
                                                                "%s/%s" % (cov, ft)))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+    # last, because the namespaces it leaves are dismantled in the background for a while:
+    # what one fresh namespace per input would cost (the fuzzers reset one namespace instead)
+    out = subprocess.run([raw_bin, "--ns-cost", "2"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         check=True).stdout.decode().split()
+    res["namespace_per_input_per_s"] = {out[i]: float(out[i + 1]) for i in range(0, len(out) - 1, 2)}
+    print("bench-fuzz: a fresh namespace per input would allow at most %s/s (netns+lo) or %s/s "
+          "(netns+lo+veth+route), before the kernel's teardown" % (
+              out[1] if len(out) > 1 else "?", out[3] if len(out) > 3 else "?"))
     os.makedirs(a.bindir, exist_ok=True)
     with open(os.path.join(a.bindir, "bench.json"), "w") as f:
         json.dump(res, f, indent=1)
