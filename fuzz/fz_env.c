@@ -318,9 +318,11 @@ void fz_env_restore(void)
 	if (fz.link_dirty) {
 		/*
 		 * A link down leaves IGMPv3 tomb records (igmpv3_add_delrec) that outlive
-		 * the input and changed the device filters of later inputs in a campaign
-		 * (fuzz/findings/README.md, open finding): f0 is rebuilt, so every input
-		 * starts from a fresh in_device.
+		 * the input: a source whose socket left while f0 was down stays in them
+		 * and the next INCLUDE join of that group takes it back (kernel finding
+		 * 3, fuzz/findings/link_down_include_sources.c; how long they last
+		 * depends on report timers). f0 is rebuilt, so every input starts from a
+		 * fresh in_device.
 		 */
 		if (fz.f0_index && fz.f0_went_down) {
 			if (mcp_link_del("f0") < 0)

@@ -80,8 +80,9 @@ counted:
 		/*
 		 * The environment rebuilds f0 after this input (20-40 ms of RCU grace
 		 * periods). With link steps that is needed: a leaked INCLUDE membership
-		 * meets the tomb records of a later down (igmpv3_add_delrec, open
-		 * finding 3). Without them f0 keeps its leaks as lo does (the model
+		 * has its sources parked in a tomb record by a later down and swapped
+		 * back at up (igmpv3_add_delrec/del_delrec, kernel finding 3). Without
+		 * them f0 keeps its leaks as lo does (the model
 		 * counts both the same way) until there are FZ_F0_LEAKS_MAX of them.
 		 */
 		int on_f0 = 0;

@@ -2065,9 +2065,15 @@ static void op_inject(struct rd *in)
 	/* igmp_rcv -> igmp_heard_query: an 8-byte query is v1 (code 0) or v2 */
 	if (rc > 0 && fz.f0_up && il == 8 && ig[0] == 0x11 && !(flags & (1 | 4 | 0x10))) {
 		uint32_t hd = ntohl(dst);
-		/* ip_route_input: 0.0.0.0 is a martian source for unicast, allowed for IGMP to a group */
+		/*
+		 * ip_route_input: 0.0.0.0 is a martian source for unicast, allowed for
+		 * IGMP to a group; ip_route_input_slow takes 255.255.255.255, and also
+		 * 0.0.0.0 -> 0.0.0.0, as local broadcast (brd_input) before its
+		 * zeronet martian checks. kernel: the last case was missed by this
+		 * rule until fuzz_igmp found it (fuzz/findings/README.md, item 10).
+		 */
 		int accepted = hd == IP4(224, 0, 0, 1) || (hd == IP4(10, 99, 0, 1) && src) || hd == 0xffffffffu ||
-			       (is_mc_dst(dst) && fz_model_users4(fz.f0_index, dst) > 0);
+			       (hd == 0 && !src) || (is_mc_dst(dst) && fz_model_users4(fz.f0_index, dst) > 0);
 
 		if (accepted) {
 			if (wrong("querier"))
