@@ -204,15 +204,21 @@ static struct fill fill6(int fd, int mcast_api, int ifindex, unsigned int first,
 	return f;
 }
 
-static void obs_optmem(void)
+/* joins distinct groups on lo until one fails, and records where and why it stopped */
+static void fill_to_optmem(const char *id, int fd, int mcast_api)
 {
+	struct fill f = fill6(fd, mcast_api, 1, 0, FILL_CAP);
 	long optmem = -1;
 
+	obs_begin(ID "%s", id);
+	obs_int("accepted", f.accepted);
+	obs_res("next", f.next);
 	/* per namespace since 6.8; absent in child namespaces before */
 	if (mcp_sysctl_get_int("net.core.optmem_max", &optmem) < 0)
 		obs_null("optmem_max_in_netns");
 	else
 		obs_int("optmem_max_in_netns", optmem);
+	obs_end();
 }
 
 static void sc_limit(void)
@@ -231,12 +237,7 @@ static void sc_limit(void)
 	close(fd);
 
 	fd = udp6();
-	f = fill6(fd, 0, 1, 0, FILL_CAP);
-	obs_begin(ID "limit.ipv6_add_membership_stops_at_optmem");
-	obs_int("accepted", f.accepted);
-	obs_res("next", f.next);
-	obs_optmem();
-	obs_end();
+	fill_to_optmem("limit.ipv6_add_membership_stops_at_optmem", fd, 0);
 	{
 		struct mcp_res drop = MCP_TRY(drop6(fd, nth6(0), 1));
 		struct mcp_res again = MCP_TRY(join6(fd, nth6(50000), 1));
@@ -251,12 +252,7 @@ static void sc_limit(void)
 	close(fd);
 
 	fd = udp6();
-	f = fill6(fd, 1, 1, 0, FILL_CAP);
-	obs_begin(ID "limit.mcast_join_group_stops_at_optmem");
-	obs_int("accepted", f.accepted);
-	obs_res("next", f.next);
-	obs_optmem();
-	obs_end();
+	fill_to_optmem("limit.mcast_join_group_stops_at_optmem", fd, 1);
 	close(fd);
 
 	/* two sockets each hold the same groups: the budget is per socket */
