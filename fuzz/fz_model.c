@@ -913,6 +913,32 @@ struct fz_expect fz_model_setsockopt(int slot, int level, int opt, const void *b
 
 /* ---------------- getsockopt ---------------- */
 
+/*
+ * What ip_mc_gsfget / ip6_mc_msfget write back: the caller's 136-byte header,
+ * the membership's mode and real source count, then min(count, the caller's
+ * numsrc) sockaddr_storage entries. Returns the resulting optlen.
+ */
+static int gf_reply(void *out, const uint8_t *b, const struct fz_memb *m, uint32_t numsrc, int family)
+{
+	uint32_t copy = (uint32_t)m->nsrc < numsrc ? (uint32_t)m->nsrc : numsrc;
+
+	memcpy(out, b, 136);
+	memcpy((char *)out + 136, &m->mode, 4);
+	memcpy((char *)out + 140, &m->nsrc, 4);
+	for (uint32_t i = 0; i < copy; i++) {
+		uint8_t *e = (uint8_t *)out + 144 + 128 * i;
+		uint16_t fam = (uint16_t)family;
+
+		memset(e, 0, 128);
+		memcpy(e, &fam, 2);
+		if (family == AF_INET6)
+			memcpy(e + 8, m->src[i], 16);	/* sin6_addr */
+		else
+			memcpy(e + 4, m->src[i], 4);	/* sin_addr */
+	}
+	return 144 + 128 * (int)copy;
+}
+
 static int put_int(int val, int len, void *out, int *outlen, int ip)
 {
 	/* do_ip_getsockopt: 1 byte when 0 < len < 4 and the value fits */
@@ -984,7 +1010,7 @@ struct fz_expect fz_model_getsockopt(int slot, int level, int opt, const void *i
 			return OK("get ip_msfilter");
 		}
 		case MCAST_MSFILTER: {
-			uint32_t g, numsrc, copy;
+			uint32_t g, numsrc;
 			struct fz_memb *m;
 
 			if (len < 144)
@@ -998,19 +1024,7 @@ struct fz_expect fz_model_getsockopt(int slot, int level, int opt, const void *i
 			m = find4(s, g, (int)rd32(b, 0));	/* exact ifindex, 0 never matches */
 			if (!m)
 				return ERR(EADDRNOTAVAIL, "get group_filter: not joined on gf_interface");
-			copy = (uint32_t)m->nsrc < numsrc ? (uint32_t)m->nsrc : numsrc;
-			memcpy(out, b, 136);
-			memcpy((char *)out + 136, &m->mode, 4);
-			memcpy((char *)out + 140, &m->nsrc, 4);
-			for (uint32_t i = 0; i < copy; i++) {
-				uint8_t *e = (uint8_t *)out + 144 + 128 * i;
-				uint16_t fam = AF_INET;
-
-				memset(e, 0, 128);
-				memcpy(e, &fam, 2);
-				memcpy(e + 4, m->src[i], 4);
-			}
-			*outlen = 144 + 128 * (int)copy;
+			*outlen = gf_reply(out, b, m, numsrc, AF_INET);
 			return OK("get group_filter");
 		}
 		default:
@@ -1038,7 +1052,7 @@ struct fz_expect fz_model_getsockopt(int slot, int level, int opt, const void *i
 			put_int(s->oif6, len, out, outlen, 0);
 			return OK("get if6");
 		case MCAST_MSFILTER: {
-			uint32_t numsrc, copy;
+			uint32_t numsrc;
 			struct fz_memb *m = NULL;
 
 			if (len < 144)
@@ -1055,19 +1069,7 @@ struct fz_expect fz_model_getsockopt(int slot, int level, int opt, const void *i
 			if (!m)
 				return ERR(EADDRNOTAVAIL, "get group_filter6: not joined on gf_interface");
 			numsrc = rd32(b, 140);
-			copy = (uint32_t)m->nsrc < numsrc ? (uint32_t)m->nsrc : numsrc;
-			memcpy(out, b, 136);
-			memcpy((char *)out + 136, &m->mode, 4);
-			memcpy((char *)out + 140, &m->nsrc, 4);
-			for (uint32_t i = 0; i < copy; i++) {
-				uint8_t *e = (uint8_t *)out + 144 + 128 * i;
-				uint16_t fam = AF_INET6;
-
-				memset(e, 0, 128);
-				memcpy(e, &fam, 2);
-				memcpy(e + 8, m->src[i], 16);
-			}
-			*outlen = 144 + 128 * (int)copy;
+			*outlen = gf_reply(out, b, m, numsrc, AF_INET6);
 			return OK("get group_filter6");
 		}
 		default:
