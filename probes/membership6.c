@@ -162,7 +162,7 @@ static void pin_ipv6(void)
 static void topology(void)
 {
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(9) };
-	int fd;
+	int fd, rc = -1;
 
 	pin_ipv6();
 	peer_ns = mcp_ns_new();
@@ -173,9 +173,9 @@ static void topology(void)
 		mcp_broken("v0 up");
 	sa.sin6_addr = a6("ff05::9");
 	fd = udp6();
-	for (int i = 0; i < 300 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0; i++)
+	for (int i = 0; i < 300 && (rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa))) < 0; i++)
 		usleep(10000);	/* bounded poll: 300 x 10 ms */
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (rc < 0)
 		mcp_broken("no IPv6 multicast route on v0 3 s after link up");
 	close(fd);
 }
