@@ -50,12 +50,34 @@ def _check_entry(where, cid, entry, need_facts=True):
         raise ExpectedError("%s: %s: needs 'facts' (a non-empty mapping)" % (where, cid))
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """yaml's mappings keep the last of two equal keys: a check id (or a
+    fact) written twice in one file would silently lose its first entry."""
+
+    path = "?"
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ExpectedError("%s:%d: %s is defined twice in this file (first at %s:%d)" % (
+                    self.path, line, key, self.path, seen[key]))
+            seen[key] = line
+        return super().construct_mapping(node, deep)
+
+
 def _load_yaml(path):
     with open(path) as f:
+        loader = _UniqueKeyLoader(f)
+        loader.path = path
         try:
-            return yaml.safe_load(f) or {}
+            return loader.get_single_data() or {}
         except yaml.YAMLError as e:
             raise ExpectedError("%s: %s" % (path, e))
+        finally:
+            loader.dispose()
 
 
 class Expectations:
