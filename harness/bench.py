@@ -39,7 +39,7 @@ def main():
             secs.append(s)
             checks = n
         rows.append((name, checks, min(secs), statistics.median(secs), max(secs)))
-    s, rc, _ = time_cmd([sys.executable, "-m", "harness", "--out", os.path.join(ROOT, "build", "bench", "check")])
+    s, rc, _ = time_cmd([sys.executable, os.path.join(ROOT, "mcprobe"), "--out", os.path.join(ROOT, "build", "bench", "check")])
     cpu = "?"
     try:
         with open("/proc/cpuinfo") as f:

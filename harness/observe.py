@@ -1,5 +1,10 @@
 """Getting observations: run the probe binaries here, or read a JSON Lines
-file recorded elsewhere (another machine, a VM guest)."""
+file recorded elsewhere (another machine, a VM guest).
+
+Both give, per probe, the Runs it produced (one per repeat). Probes run in
+the background, one per core, from the moment the source is opened; asking
+for one probe's runs waits for that probe only, so results can be reported
+while the others still run."""
 
 import concurrent.futures
 import os
@@ -9,6 +14,10 @@ import time
 from .judge import Run
 
 PROBE_TIMEOUT_S = 300  # a whole probe; each scenario inside is bounded by the probe itself
+
+
+class ObservationsError(Exception):
+    """The observations cannot be read at all (a fatal error of the run)."""
 
 
 def probe_names(bindir):
@@ -32,28 +41,95 @@ def run_probe(bindir, name, extra_args=()):
     return name, out, err, rc, time.monotonic() - t0
 
 
-def run_probes(bindir, areas=None, jobs=None, extra_args=()):
-    """Runs the probes (in parallel, one per core) and returns (Run, raw_lines, timings)."""
-    names = [n for n in probe_names(bindir) if not areas or n in areas]
-    run = Run()
-    raw = []
-    timings = {}
-    jobs = jobs or os.cpu_count() or 2
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
-        results = list(ex.map(lambda n: run_probe(bindir, n, extra_args), names))
-    for name, out, err, rc, secs in results:
-        timings[name] = secs
-        run.add_lines(out, probe=name, origin=name)
-        raw.extend(line for line in out.splitlines() if line.strip())
-        if rc not in (0, 4):
-            run.broken.setdefault(name, []).append(
-                "probe exited %d%s" % (rc, (": " + err.strip().splitlines()[-1]) if err.strip() else ""))
-    return run, raw, timings
+def probe_run(name, out, err, rc, run=None):
+    """The Run of one probe's output (added to `run` if given); a probe that
+    ended badly is a broken area."""
+    run = run or Run()
+    run.add_lines(out, probe=name, origin="probe %s stdout" % name)
+    if rc not in (0, 4):
+        run.broken.setdefault(name, []).append(
+            "probe exited %d%s" % (rc, (": " + err.strip().splitlines()[-1]) if err.strip() else ""))
+    return run
+
+
+class ProbesHere:
+    """The probes in bindir, started now in the background."""
+
+    def __init__(self, bindir, names, repeat=1, extra_args=(), jobs=None):
+        self.bindir, self.repeat, self.extra_args = bindir, max(1, repeat), tuple(extra_args)
+        self.names = list(names)
+        self.timings = {}
+        self.outputs = {}  # name -> [(stdout, stderr, rc)], one per repeat
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2)
+        self._futures = {n: self._pool.submit(self._run, n) for n in self.names}
+
+    def _run(self, name):
+        runs = []
+        for _ in range(self.repeat):
+            _, out, err, rc, secs = run_probe(self.bindir, name, self.extra_args)
+            self.timings[name] = self.timings.get(name, 0.0) + secs
+            self.outputs.setdefault(name, []).append((out, err, rc))
+            runs.append(probe_run(name, out, err, rc))
+        return runs
+
+    def runs(self, name):
+        """The Runs of probe `name` (waits for it); [] if there is no such probe."""
+        f = self._futures.get(name)
+        return f.result() if f else []
+
+    def raw_lines(self):
+        return [line for n in self.names for out, _, _ in self.outputs.get(n, [])
+                for line in out.splitlines() if line.strip()]
+
+    def close(self):
+        self._pool.shutdown(wait=True)
+
+
+class RecordedFile:
+    """Observations recorded elsewhere, read whole before anything is judged."""
+
+    def __init__(self, path):
+        self.path = path
+        try:
+            with open(path, errors="replace") as f:
+                text = f.read()
+        except IsADirectoryError:
+            raise ObservationsError("%s: is a directory, not an observations file" % path)
+        except OSError as e:
+            raise ObservationsError("%s: %s" % (path, e.strerror))
+        self.lines = [line for line in text.splitlines() if line.strip()]
+        if not self.lines:
+            raise ObservationsError("%s: the observations file is empty (no probe output was recorded)" % path)
+        self.run = Run()
+        self.run.add_lines(text, origin=path)
+        self.timings = {}
+        self.names = ["file"]
+
+    def runs(self, name):
+        return [self.run]
+
+    def raw_lines(self):
+        return self.lines
+
+    def close(self):
+        pass
 
 
 def read_observations(path):
-    run = Run()
-    with open(path, errors="replace") as f:
-        text = f.read()
-    run.add_lines(text, origin=path)
-    return run, [line for line in text.splitlines() if line.strip()]
+    """(Run, raw lines) of a recorded file; raises ObservationsError."""
+    f = RecordedFile(path)
+    return f.run, f.lines
+
+
+def run_probes(bindir, areas=None, jobs=None, extra_args=()):
+    """Runs the probes (in parallel, one per core) and returns (Run, raw_lines, timings):
+    every probe's records in one Run (for tools such as make bless)."""
+    names = [n for n in probe_names(bindir) if not areas or n in areas]
+    here = ProbesHere(bindir, names, extra_args=extra_args, jobs=jobs)
+    merged = Run()
+    for name in names:
+        here.runs(name)
+        for out, err, rc in here.outputs[name]:
+            probe_run(name, out, err, rc, run=merged)
+    here.close()
+    return merged, here.raw_lines(), here.timings

@@ -1,6 +1,9 @@
-"""The pytest plugin: every check id becomes its own pytest test case
-(harness/conformance/test_checks.py), and the results are printed as KTAP on
-stdout while they run, then written as JUnit XML, JSON and markdown.
+"""The pytest plugin: every planned result becomes its own pytest test case
+(harness/conformance/test_checks.py). KTAP's header and plan are printed
+before any probe runs; each result is printed as soon as it is judged (a
+test case waits for the probe of its area only), so a run that is killed
+leaves KTAP that a parser reads as incomplete. At the end the same verdicts
+are written as JUnit XML, JSON and markdown.
 
 Configured by harness/__main__.py through `Options` (not by pytest flags), so
 that the same judging runs for the running kernel and for observations
@@ -10,17 +13,17 @@ import os
 import platform
 import sys
 import time
+import traceback
 
-import pytest
-
-from . import decoders, expected, kmsg, observe
+from . import expected, observe
 from . import report as reports
-from .judge import FAIL, PASS, SKIP, Run, Verdict, judge, merge_repeats
+from .judge import FAIL, PASS, SKIP, Verdict
+from .session import Session
 
 
 class Options:
     def __init__(self, root, expected_dir=None, observations=None, kernel_release=None, areas=None,
-                 out_dir=None, repeat=1, bindir=None, probe_args=(), kernel_log=None):
+                 out_dir=None, repeat=1, bindir=None, probe_args=(), kernel_log=None, notes=()):
         self.root = root
         self.expected_dir = expected_dir or os.path.join(root, "expected")
         self.observations = observations
@@ -31,167 +34,115 @@ class Options:
         self.bindir = bindir or os.path.join(root, "probes", "bin")
         self.probe_args = tuple(probe_args)
         self.kernel_log = kernel_log  # with observations: the log of the kernel that made them
+        self.notes = list(notes)  # diagnostics to print after the plan (e.g. where reports went)
 
 
-def gather(opts):
-    """Returns (verdicts, meta, raw observation lines). Raises ExpectedError."""
-    exp = expected.load(opts.expected_dir, opts.kernel_release)
-    if opts.areas:
-        unknown = opts.areas - set(exp.areas) - set(observe.probe_names(opts.bindir))
-        if unknown:
-            raise expected.ExpectedError("unknown area(s): %s" % ", ".join(sorted(unknown)))
-        exp.checks = {k: v for k, v in exp.checks.items() if v["area"] in opts.areas}
-    meta = {"kernel_release": opts.kernel_release, "overrides": exp.applied, "repeat": opts.repeat}
-    timings = {}
-    log_lines, log_unavailable, log_source = [], None, ""
-    if opts.observations:
-        run, raw = observe.read_observations(opts.observations)
-        meta["observations_from"] = opts.observations
-        runs = [run]
-        for cid in run.facts:
-            run.area_of[cid] = run.area_of.get(cid) or exp.area_of(cid)
-        if opts.areas:
-            _keep_areas(run, opts.areas)
-        if opts.kernel_log:
-            with open(opts.kernel_log, errors="replace") as f:
-                log_lines = f.read().splitlines()
-            log_source = opts.kernel_log
-        else:
-            log_unavailable = "observations recorded elsewhere and no --kernel-log of that kernel given"
-    else:
-        meta["observations_from"] = "probes run on %s (%s)" % (platform.node(), opts.kernel_release)
-        runs, raw = [], []
-        watch = kmsg.Watch()
-        log_unavailable, log_source = watch.unavailable, watch.path
-        for _ in range(opts.repeat):
-            run, lines, t = observe.run_probes(opts.bindir, opts.areas, extra_args=opts.probe_args)
-            runs.append(run)
-            raw.extend(lines)
-            for k, v in t.items():
-                timings[k] = timings.get(k, 0.0) + v
-        log_lines = watch.read()
-        watch.close()
-        # an area with expectations but no probe binary is a failure, not a silence
-        for area in set(exp.areas) - set(observe.probe_names(opts.bindir)):
-            if not opts.areas or area in opts.areas:
-                for r in runs:
-                    r.broken.setdefault(area, []).append("no probe binary probes/bin/%s (make probes)" % area)
-    meta["probe_seconds"] = timings
-    per_run = []
-    for run in runs:
-        verdicts = judge(exp, run, decode=decoders.decode)
-        for err in run.errors:
-            verdicts.append(Verdict("harness.observations.malformed", "harness", FAIL, err))
-        per_run.append(verdicts)
-    verdicts = merge_repeats(per_run) if len(per_run) > 1 else per_run[0]
-    if verdicts and all(v.status == SKIP for v in verdicts):
-        log_unavailable = "no check ran (every one skipped)"
-    verdicts.append(kmsg.verdict(log_lines, log_unavailable, log_source))
-    return verdicts, meta, raw
+class Check:
+    """A planned result, the parameter of one pytest test case."""
 
+    def __init__(self, session, cid):
+        self.session = session
+        self.id = cid
 
-def _keep_areas(run, areas):
-    for cid in list(run.facts):
-        if run.area_of.get(cid) not in areas:
-            del run.facts[cid]
-    for cid in list(run.check_skips):
-        if run.area_of.get(cid) not in areas:
-            del run.check_skips[cid]
+    def verdict(self):
+        return self.session.verdict(self.id)
 
 
 class Plugin:
     def __init__(self, opts, stream=None):
         self.opts = opts
         self.stream = stream or sys.stdout
-        self.verdicts = []
-        self.by_id = {}
-        self.meta = {}
-        self.raw = []
+        self.session = None
+        self.reports = None
+        self.fatal = None
         self.done = []
         self.times = {}
-        self.fatal = None
         self.started = {}
         self.exit = None
 
     def emit(self, line):
         self.stream.write(line + "\n")
         self.stream.flush()
+        if self.reports:
+            self.reports.ktap_line(line)
 
     # --- pytest hooks ---
     def pytest_configure(self, config):
+        self.reports = reports.ReportDir(self.opts.out_dir)
         try:
-            self.verdicts, self.meta, self.raw = gather(self.opts)
-        except expected.ExpectedError as e:
+            self.session = Session(self.opts)
+        except (expected.ExpectedError, observe.ObservationsError) as e:
             self.fatal = str(e)
-            self.verdicts = []
-        self.by_id = {v.id: v for v in self.verdicts}
-
-    def pytest_generate_tests(self, metafunc):
-        if "verdict" in metafunc.fixturenames:
-            metafunc.parametrize("verdict", self.verdicts, ids=[v.id for v in self.verdicts])
-
-    def pytest_collection_finish(self, session):
+        except Exception as e:  # a harness bug: still one line, and reports that say it failed
+            traceback.print_exc(file=sys.stderr)
+            self.fatal = "harness error before any check ran: %s: %s" % (type(e).__name__, e)
         if self.fatal:
             self.emit("TAP version 13")
             self.emit("Bail out! %s" % self.fatal)
             return
-        for line in reports.ktap_header(len(session.items)):
+        for line in reports.ktap_header(len(self.session.plan)):
             self.emit(line)
+        m = self.session.meta
         self.emit("# kernel %s; overrides: %s; observations: %s" % (
-            self.meta["kernel_release"], ", ".join(self.meta["overrides"]) or "none",
-            self.meta["observations_from"]))
+            m["kernel_release"], ", ".join(m["overrides"]) or "none", m["observations_from"]))
+        for note in self.opts.notes:
+            self.emit("# " + note)
+        self.session.start()
+
+    def pytest_generate_tests(self, metafunc):
+        if "check" in metafunc.fixturenames:
+            plan = self.session.plan if self.session and not self.fatal else []
+            metafunc.parametrize("check", [Check(self.session, c) for c in plan], ids=plan)
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        if self.fatal:
+            items[:] = []
 
     def pytest_runtest_logstart(self, nodeid, location):
         self.started[nodeid] = time.monotonic()
 
     def pytest_runtest_logreport(self, report):
-        rep = report
-        if rep.when == "setup" and rep.outcome == "passed":
+        if report.when != "call" and report.outcome == "passed":
             return
-        if rep.when == "teardown" and rep.outcome == "passed":
+        if report.when == "teardown" or (report.when == "setup" and report.outcome == "skipped"):
             return
-        vid = rep.nodeid.rsplit("[", 1)[-1].rstrip("]")
-        v = self.by_id.get(vid)
-        if v is None or any(d.id == vid for d in self.done):
-            return
-        # pytest's outcome is authoritative; the verdict supplies the words
-        if rep.outcome == "passed":
-            status = PASS
-        elif rep.outcome == "skipped":
-            status = SKIP
-        else:
-            status = FAIL
+        cid = report.nodeid.rsplit("[", 1)[-1][:-1]
+        v = self._verdict_of(cid, report)
+        if len(self.done) < len(self.session.plan) and self.session.plan[len(self.done)] == cid:
+            self.done.append(v)
+            self.times[cid] = time.monotonic() - self.started.get(report.nodeid, time.monotonic())
+            for line in reports.ktap_result(len(self.done), v):
+                self.emit(line)
+
+    def _verdict_of(self, cid, report):
+        """The session's verdict, with pytest's outcome as the authority: a
+        test case that crashed is a failure with pytest's words, never lost."""
+        v = self.session.judged(cid)
+        status = {"passed": PASS, "skipped": SKIP}.get(report.outcome, FAIL)
+        if v is None:
+            return Verdict(cid, "harness", FAIL, "harness error judging this check: %s" % str(report.longrepr)[-800:])
         if status != v.status:
-            v = Verdict(v.id, v.area, status, v.message or str(rep.longrepr)[-500:], v.expected, v.observed,
-                        v.why, v.tags, v.source)
-        self.done.append(v)
-        self.times[v.id] = time.monotonic() - self.started.get(rep.nodeid, time.monotonic())
-        for line in reports.ktap_result(len(self.done), v):
-            self.emit(line)
+            v = Verdict(v.id, v.area, status, v.message or str(report.longrepr)[-800:], v.expected, v.observed,
+                        v.why, v.tags, v.source, v.at, v.children)
+        return v
 
     def pytest_sessionfinish(self, session, exitstatus):
         if self.fatal:
+            self.reports.fatal(self.fatal)
             session.exitstatus = self.exit = reports.KSFT_FAIL
             return
+        plan = self.session.plan
+        for cid in plan[len(self.done):]:  # interrupted: what was not reported is said, and fails
+            v = Verdict(cid, "harness", FAIL, "not judged: the run stopped before this check (pytest exit %d)" %
+                        int(exitstatus))
+            self.done.append(v)
+            for line in reports.ktap_result(len(self.done), v):
+                self.emit(line)
+        self.session.close()
         verdicts = self.done
-        self.emit(reports.ktap_totals(verdicts))
-        os.makedirs(self.opts.out_dir, exist_ok=True)
-        out = self.opts.out_dir
-
-        def write(name, text):
-            with open(os.path.join(out, name), "w") as f:
-                f.write(text)
-
-        write("observations.jsonl", "\n".join(self.raw) + ("\n" if self.raw else ""))
-        write("results.ktap", reports.ktap(verdicts))
-        write("results.junit.xml", reports.junit(verdicts, times=self.times))
-        write("results.json", reports.as_json(verdicts, self.meta))
-        write("summary.md", reports.markdown(verdicts, self.meta))
         c = reports.counts(verdicts)
-        self.emit("# %d pass, %d fail, %d skip; reports in %s/ (summary.md, results.junit.xml, results.json)" % (
-            c[PASS], c[FAIL], c[SKIP], os.path.relpath(out)))
-        if len(verdicts) != len(self.verdicts):
-            self.emit("# harness error: %d checks judged, %d reported" % (len(self.verdicts), len(verdicts)))
-            session.exitstatus = self.exit = reports.KSFT_FAIL
-            return
+        self.emit("# mcprobe: %d pass, %d fail, %d skip; reports in %s/ (summary.md, results.junit.xml, "
+                  "results.json)" % (c[PASS], c[FAIL], c[SKIP], self.opts.out_dir))
+        self.emit(reports.ktap_totals(verdicts))
+        self.reports.finish(verdicts, self.session.meta, self.session.raw_lines(), self.times)
         session.exitstatus = self.exit = reports.exit_code(verdicts)
