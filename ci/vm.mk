@@ -38,9 +38,7 @@ VM_OPTS = --initrd $(VM_INITRD) --accel $(VM_ACCEL) --boot $(VM_BOOT) --boot-tim
 .PHONY: vm-check vm-initramfs vm-probes vm-need-deps vm-test vm-bench matrix vm-fetch
 
 vm-need-deps:
-	@missing=$$(for p in $(VM_DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "missing Debian packages for the VM lane; run:  apt-get install -y $$missing   (or: make deps)" >&2; exit 2; fi
+	@sh ci/deps.sh need "the VM lane" $(VM_DEPS)
 
 # The guest has no glibc: the same probe sources, linked statically.
 $(VM_DIR)/probes/%: probes/%.c $(LIB_SRCS) $(LIB_HDRS)
@@ -88,7 +86,7 @@ kselftest-install: probes
 	@test -n "$(INSTALL_PATH)" || { echo "usage: make kselftest-install INSTALL_PATH=<kselftest install dir>" >&2; exit 2; }
 	@rm -rf $(KSFT_DIR) && mkdir -p $(KSFT_DIR)/suite/probes $(KSFT_DIR)/suite/harness
 	@cp ci/kselftest/mcprobe/run.sh ci/kselftest/mcprobe/config ci/kselftest/mcprobe/settings $(KSFT_DIR)/
-	@cp -r probes/bin $(KSFT_DIR)/suite/probes/bin
+	@cp -r probes/bin $(KSFT_DIR)/suite/probes/bin && cp mcprobe $(KSFT_DIR)/suite/
 	@cp -r expected $(KSFT_DIR)/suite/expected
 	@cd harness && find . -name '*.py' -not -path './tests/*' -exec cp --parents {} $(KSFT_DIR)/suite/harness/ \;
 	@touch $(abspath $(INSTALL_PATH))/kselftest-list.txt

@@ -15,7 +15,7 @@ builds, plus a second archive with the kernel's own modules for features the
 suite needs) runs the static probes and writes their JSON Lines between
 markers to its second serial port, which qemu writes to a file here; the
 kernel log goes to the first port. The host extracts the observations and
-runs `python3 -m harness --observations F --kernel-release <guest uname -r>`,
+runs `mcprobe --observations F --kernel-release <guest uname -r>`,
 so the expectations for the guest's release (expected/common + the overrides
 whose range holds it) decide. A panic, or a splat in the guest's kernel log,
 fails the run with the excerpt; boot and run are bounded and qemu is killed
@@ -43,6 +43,7 @@ from harness.kmsg import find_splats  # noqa: E402  (one list of splat patterns 
 
 VMDIR = os.path.join(ROOT, "build", "vm")
 PYTHON = "/usr/bin/python3"
+MCPROBE = os.path.join(ROOT, "mcprobe")  # the one entry point, as a user runs it
 KSFT_PASS, KSFT_FAIL, KSFT_SKIP = 0, 1, 4
 
 # Modules the suite needs where a kernel builds the feature as a module
@@ -616,7 +617,7 @@ def _check(k, initrd_base, outdir, append, areas, selftest, boot_timeout, timeou
         log_file = os.path.join(outdir, "dmesg.guest.log")
         with open(log_file, "w") as f:
             f.write("\n".join(g["dmesg"]) + "\n")
-        cmd = [PYTHON, "-m", "harness", "--observations", obs_file, "--kernel-release", info["release"],
+        cmd = [PYTHON, MCPROBE, "--observations", obs_file, "--kernel-release", info["release"],
                "--kernel-log", log_file, "--out", outdir]
         if areas:
             cmd += ["--areas", ",".join(areas)]
@@ -755,7 +756,7 @@ def matrix(specs, a, areas):
     for spec in specs:
         if spec == "running":
             out = os.path.join(mdir, "running")
-            cmd = [PYTHON, "-m", "harness", "--out", out] + (["--areas", ",".join(areas)] if areas else [])
+            cmd = [PYTHON, MCPROBE, "--out", out] + (["--areas", ",".join(areas)] if areas else [])
             log("running the probes on this kernel: %s" % " ".join(cmd))
             h = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
             cols.append({"label": "running " + os.uname().release, "dir": out, "exit": h.returncode,

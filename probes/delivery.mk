@@ -16,13 +16,13 @@ BENCH_TARGETS += bench-ipc bench-delivery-area
 
 test-delivery-repeat: need-deps $(DLV_PROBES)
 	@mkdir -p $(BUILD)
-	@$(PYTHON) -m harness --areas $(DLV_AREAS) --repeat $(if $(filter-out 1,$(REPEAT)),$(REPEAT),10) \
+	@$(MCPROBE) --areas $(DLV_AREAS) --repeat $(if $(filter-out 1,$(REPEAT)),$(REPEAT),10) \
 	  --out $(BUILD)/delivery-repeat > $(BUILD)/delivery-repeat.ktap || \
 	  { grep -E '^not ok|^# ' $(BUILD)/delivery-repeat.ktap; exit 1; }
 	@tail -1 $(BUILD)/delivery-repeat.ktap
 
 repeat-delivery: need-deps $(DLV_PROBES)
-	@$(PYTHON) -m harness --areas $(DLV_AREAS) --repeat $(if $(filter-out 1,$(REPEAT)),$(REPEAT),50) \
+	@$(MCPROBE) --areas $(DLV_AREAS) --repeat $(if $(filter-out 1,$(REPEAT)),$(REPEAT),50) \
 	  --out $(BUILD)/delivery-repeat
 
 $(BUILD)/bench/ipc: probes/bench/ipc.c probes/lib/mcp.c probes/lib/mcp.h

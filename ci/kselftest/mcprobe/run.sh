@@ -45,7 +45,7 @@ fi
 
 out=${MCPROBE_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/mcprobe.XXXXXX")}
 cd "$root" || exit 1
-"$py" -m harness --out "$out" ${MCPROBE_AREAS:+--areas "$MCPROBE_AREAS"}
+"$py" "$root/mcprobe" --out "$out" ${MCPROBE_AREAS:+--areas "$MCPROBE_AREAS"}
 rc=$?
 echo "# mcprobe: reports in $out (results.junit.xml, results.json, summary.md)"
 case $rc in
