@@ -16,8 +16,8 @@ sys.path.insert(0, ROOT)
 
 
 def run_harness(*args, cwd=ROOT, timeout=300, **kw):
-    """Runs `python3 -m harness ARGS` and returns the CompletedProcess."""
-    return subprocess.run([PYTHON, "-m", "harness", *args], cwd=cwd, capture_output=True, text=True,
+    """Runs the entry point `mcprobe ARGS` and returns the CompletedProcess."""
+    return subprocess.run([PYTHON, os.path.join(ROOT, "mcprobe"), *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL, **kw)
 
 

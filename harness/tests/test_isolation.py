@@ -127,7 +127,7 @@ def test_sigkill_half_way_leaves_nothing_behind(what, tmp_path):
     if what == "probe":
         cmd = [os.path.join(ROOT, "probes", "bin", "membership"), "--pause-after", PAUSE_AT]
     else:
-        cmd = [PYTHON, "-m", "harness", "--areas", "membership", "--out", str(tmp_path / "out"),
+        cmd = [PYTHON, os.path.join(ROOT, "mcprobe"), "--areas", "membership", "--out", str(tmp_path / "out"),
                "--probe-arg=--pause-after=" + PAUSE_AT]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                             start_new_session=True, env=dict(os.environ, MCP_PAUSED_FILE=str(paused)))

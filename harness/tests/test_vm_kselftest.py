@@ -43,7 +43,7 @@ def test_installed_collection_runs_and_keeps_the_harness_exit_code(tmp_path):
     assert os.access(run, os.X_OK)
     env = dict(os.environ, MCPROBE_AREAS="membership", MCPROBE_OUT=str(tmp_path / "out"))
     p = subprocess.run([str(run)], env=env, capture_output=True, text=True, timeout=300, cwd=str(tmp_path))
-    direct = subprocess.run([PYTHON, "-m", "harness", "--areas", "membership", "--out", str(tmp_path / "direct")],
+    direct = subprocess.run([PYTHON, os.path.join(ROOT, "mcprobe"), "--areas", "membership", "--out", str(tmp_path / "direct")],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert p.returncode == direct.returncode and p.returncode in (0, 1)
     out = p.stdout.splitlines()
