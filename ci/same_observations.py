@@ -1,0 +1,50 @@
+#!/usr/bin/python3
+"""Are two runs' observations the same, timing facts aside?
+
+  ci/same_observations.py BEFORE.jsonl AFTER.jsonl
+
+A refactoring of the probes must not change what they observe. Records are
+compared by id after dropping what differs from run to run by design: the
+capture timestamps (`t_us`) and the source MAC of captured frames (a veth's
+address is random). Exit 0 when identical, 1 with a unified diff otherwise."""
+
+import difflib
+import json
+import sys
+
+
+def _norm(value):
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if k == "t_us":
+                continue
+            if k == "hex" and isinstance(v, str) and len(v) >= 24:
+                v = v[:12] + "x" * 12 + v[24:]  # ethernet source address
+            out[k] = _norm(v)
+        return out
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    return value
+
+
+def normalised(path):
+    with open(path) as f:
+        recs = [_norm(json.loads(line)) for line in f if line.strip()]
+    return sorted(json.dumps(r, sort_keys=True) + "\n" for r in recs)
+
+
+def main(argv):
+    if len(argv) != 3:
+        sys.stderr.write(__doc__)
+        return 2
+    a, b = normalised(argv[1]), normalised(argv[2])
+    if a == b:
+        print("same observations: %d records" % len(a))
+        return 0
+    sys.stdout.writelines(difflib.unified_diff(a, b, argv[1], argv[2], n=0))
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
