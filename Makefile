@@ -81,7 +81,7 @@ $(BUILD)/exit_status.so: ci/make/exit_status.c
 	@mkdir -p $(BUILD)
 	@$(CC) -shared -fPIC -O2 -Wall -Wextra -Werror -o $@ $< >&2
 CHECK_STATUS  = $(BUILD)/.check-status
-EXIT_AS_CHECK = $(and $(filter %exit_status.so,$(.LOADED)),$(filter check,$(MAKECMDGOALS)),$(if $(filter-out check,$(MAKECMDGOALS)),,1),$(if $(filter 0,$(MAKELEVEL)),1))
+EXIT_AS_CHECK = $(and $(filter %exit_status.so,$(.LOADED)),$(filter check,$(MAKECMDGOALS)),$(if $(filter-out check,$(MAKECMDGOALS)),,1))
 
 check-run: need-deps probes
 	@mkdir -p $(BUILD); rm -f $(CHECK_STATUS)

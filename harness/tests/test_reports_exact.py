@@ -127,7 +127,13 @@ def test_unexpected_observations_each_fail_by_name_under_a_planned_result(tmp_pa
 # --- 2. make check exits as the README says ---------------------------------
 
 def make_check(*args, env=None):
-    """`make check` as the README has it: no -s, so make would echo what it builds."""
+    """`make check` as the README has it, typed in a shell: no -s, so make would
+    echo what it builds, and none of the variables of the make that runs these
+    tests (`make test`), which would make it a sub-make printing "Entering
+    directory" on stdout."""
+    env = dict(os.environ if env is None else env)
+    for v in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES"):
+        env.pop(v, None)
     return subprocess.run(["make", "check", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=300, stdin=subprocess.DEVNULL, env=env)
 
