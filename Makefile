@@ -47,6 +47,7 @@ BENCH_TARGETS :=
 -include $(wildcard probes/*.mk)
 -include fuzz/fuzz.mk
 -include ci/vm.mk
+-include ci/docs.mk
 
 .PHONY: all probes check check-run test deps need-deps bench bless clean repeat unit-tests proofs probes-clang
 

@@ -48,16 +48,11 @@ $(VM_DIR)/probes/%: probes/%.c $(LIB_SRCS) $(LIB_HDRS)
 vm-probes: $(VM_PROBES)
 
 # The guest root common to every kernel: busybox, /init and the static
-# probes. The kernel's own modules travel in a second archive that ci/vm.py
-# appends per kernel (the kernel unpacks concatenated archives in order).
-$(VM_INITRD): ci/vm/init $(VM_PROBES) /usr/bin/busybox ci/vm.mk
-	@rm -rf $(VM_DIR)/root && mkdir -p $(VM_DIR)/root/bin $(VM_DIR)/root/probes $(VM_DIR)/root/modules
-	@cp /usr/bin/busybox $(VM_DIR)/root/bin/busybox
-	@cp ci/vm/init $(VM_DIR)/root/init && chmod 755 $(VM_DIR)/root/init
-	@cp $(VM_PROBES) $(VM_DIR)/root/probes/
-	@cd $(VM_DIR)/root && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1 -n > ../$(notdir $@).tmp
-	@mv $@.tmp $@
-	@echo "guest initramfs: $@ ($$(du -k $@ | cut -f1) KiB; probes: $(notdir $(VM_PROBES)))"
+# probes (ci/vmlane/initramfs.py). The kernel's own modules travel in a second
+# archive that ci/vm.py appends per kernel (the kernel unpacks concatenated
+# archives in order).
+$(VM_INITRD): ci/vm/init $(VM_PROBES) /usr/bin/busybox ci/vm.mk ci/vmlane/initramfs.py
+	@$(VM_RUN) initramfs --out $@ --init ci/vm/init --busybox /usr/bin/busybox $(VM_PROBES)
 
 vm-initramfs: vm-need-deps $(VM_INITRD)
 
@@ -80,15 +75,6 @@ vm-test: need-deps vm-initramfs
 
 # A kselftest collection: ci/kselftest/mcprobe/ plus a self-contained copy of
 # the suite, listed in kselftest-list.txt for run_kselftest.sh -c mcprobe.
-KSFT_DIR = $(abspath $(INSTALL_PATH))/mcprobe
 .PHONY: kselftest-install
 kselftest-install: probes
-	@test -n "$(INSTALL_PATH)" || { echo "usage: make kselftest-install INSTALL_PATH=<kselftest install dir>" >&2; exit 2; }
-	@rm -rf $(KSFT_DIR) && mkdir -p $(KSFT_DIR)/suite/probes $(KSFT_DIR)/suite/harness
-	@cp ci/kselftest/mcprobe/run.sh ci/kselftest/mcprobe/config ci/kselftest/mcprobe/settings $(KSFT_DIR)/
-	@cp -r probes/bin $(KSFT_DIR)/suite/probes/bin && cp mcprobe $(KSFT_DIR)/suite/
-	@cp -r expected $(KSFT_DIR)/suite/expected
-	@cd harness && find . -name '*.py' -not -path './tests/*' -exec cp --parents {} $(KSFT_DIR)/suite/harness/ \;
-	@touch $(abspath $(INSTALL_PATH))/kselftest-list.txt
-	@grep -qx 'mcprobe:run.sh' $(abspath $(INSTALL_PATH))/kselftest-list.txt || echo 'mcprobe:run.sh' >> $(abspath $(INSTALL_PATH))/kselftest-list.txt
-	@echo "installed $(KSFT_DIR) (run: cd $(INSTALL_PATH) && ./run_kselftest.sh -c mcprobe)"
+	@sh ci/kselftest/install.sh "$(INSTALL_PATH)"

@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import vm  # noqa: E402
+from vmlane import check, common, fetch  # noqa: E402
 
 # On 6.1 net.core.optmem_max is one global value (init_net only) that every
 # namespace's sock_kmalloc() obeys, so a boot-time change reaches the
@@ -38,14 +38,14 @@ def main(argv=None):
     ap.add_argument("--flavour", default="amd64")
     ap.add_argument("--boot", default="pvh", choices=["pvh", "bzimage"])
     a = ap.parse_args(argv)
-    k = vm.resolve_kernel(debian=a.debian, flavour=a.flavour)
-    out = os.path.join(vm.VMDIR, "selftest")
+    k = fetch.resolve_kernel(debian=a.debian, flavour=a.flavour)
+    out = os.path.join(common.VMDIR, "selftest")
     results = []
 
     def run(name, **kw):
         t0 = time.monotonic()
         sys.stdout.write("# --- %s\n" % name)
-        rc, info = vm.check(k, a.initrd, os.path.join(out, name), quiet=True, boot_mode=a.boot, **kw)
+        rc, info = check.check(k, a.initrd, os.path.join(out, name), quiet=True, boot_mode=a.boot, **kw)
         return rc, info, time.monotonic() - t0
 
     def prove(name, ok, detail):

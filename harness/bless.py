@@ -4,9 +4,10 @@ Runs the probes (or reads --observations), then writes into build/proposed/:
   common/<area>.yaml             every check as observed; an existing reason is
                                  kept where the facts did not change, otherwise
                                  `why: "TODO: ..."` asks the reviewer for one
-  overrides/linux-<ver>.yaml     only the checks whose observation differs from
-                                 the common expectation, as an override proposal
-                                 for this kernel's version range
+  overrides/<area>-<ver>.yaml    per area, only the checks whose observation
+                                 differs from the expectation for this kernel, as
+                                 an override for its minor release, named by the
+                                 rule load() enforces (harness/expected.py)
 and prints the diff commands. It never writes into expected/: a baseline
 changes only by a reviewed commit.
 """
@@ -42,8 +43,28 @@ def propose(exp, run, release):
             entry["tags"] = e["tags"]
         common.setdefault(area, {})[cid] = entry
         if e is not None and not same:
-            override[cid] = {"facts": facts, "why": "TODO: what changed in this kernel, and where"}
+            override.setdefault(area, {})[cid] = {"facts": facts, "why": "TODO: what changed in this kernel, and where"}
     return common, override
+
+
+def override_path(out, area, release):
+    """Where the override proposal of `area` for `release` goes: the file
+    name expected.load() requires for that area over its minor release."""
+    major, minor, _ = expected.parse_release(release)
+    lo, hi = (major, minor, 0), (major, minor + 1, 0)
+    return os.path.join(out, "overrides", expected.override_name(area, lo, hi)), lo, hi
+
+
+def write_override(out, area, checks, release):
+    path, lo, hi = override_path(out, area, release)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    existing = os.path.join(ROOT, "expected", "overrides", os.path.basename(path))
+    with open(path, "w") as f:
+        f.write("# PROPOSED: %s checks whose observation on %s differs from its expectation%s\n" % (
+            area, release, "; merge into " + os.path.relpath(existing, ROOT) if os.path.exists(existing) else ""))
+        f.write(_dump({"kernels": {"min": "%d.%d" % lo[:2], "below": "%d.%d" % hi[:2]},
+                       "why": "TODO: which kernel this is and why it differs", "checks": checks}))
+    return path
 
 
 def main(argv=None):
@@ -68,17 +89,12 @@ def main(argv=None):
         with open(os.path.join(args.out, "common", area + ".yaml"), "w") as f:
             f.write("# PROPOSED from %s - review every TODO before copying into expected/\n" % args.kernel_release)
             f.write(_dump({"area": area, "checks": checks}))
-    major, minor, _ = expected.parse_release(args.kernel_release)
-    if override:
-        os.makedirs(os.path.join(args.out, "overrides"), exist_ok=True)
-        name = "linux-%d.%d.yaml" % (major, minor)
-        with open(os.path.join(args.out, "overrides", name), "w") as f:
-            f.write("# PROPOSED: checks whose observation on %s differs from expected/common\n" % args.kernel_release)
-            f.write(_dump({"kernels": {"min": "%d.%d" % (major, minor), "below": "%d.%d" % (major, minor + 1)},
-                           "why": "TODO: which kernel this is and why it differs", "checks": override}))
+    for area, checks in sorted(override.items()):
+        write_override(args.out, area, checks, args.kernel_release)
     todo = sum(1 for a in common.values() for e in a.values() if e["why"].startswith("TODO"))
-    print("proposed baseline in %s: %d checks, %d need a reason, %d differ from expected/common" % (
-        os.path.relpath(args.out), sum(len(a) for a in common.values()), todo, len(override)))
+    print("proposed baseline in %s: %d checks, %d need a reason, %d differ from expected/ for %s" % (
+        os.path.relpath(args.out), sum(len(a) for a in common.values()), todo,
+        sum(len(c) for c in override.values()), args.kernel_release))
     print("review with:  diff -ru expected/common %s/common" % os.path.relpath(args.out))
     return 0
 

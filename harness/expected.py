@@ -6,6 +6,18 @@ Layout:
   expected/overrides/<name>.yaml  kernels: {min: "6.1", below: "6.2"}, why: "...",
                                   checks: {id: {facts: {...}, why: "..."}}
 
+An override's file name says whose it is and the range it holds, so that
+`ls expected/overrides` answers "what applies to 6.1?" (override_name()):
+
+  <who>-<min>.yaml                 a range of one minor release: min 6.1, below 6.2
+  <who>-<min>-below-<below>.yaml   several: min 6.1, below 6.8
+  <who>-from-<min>.yaml            no upper bound;  <who>-below-<below>.yaml: no lower
+
+<who> is an area of expected/common (then the file holds only that area's
+checks: sourcefilter-6.1.yaml) or the kernel build the differences belong to,
+across areas (debian-6.1.yaml; linux-... for upstream). make bless proposes
+files by the same rule; a file named otherwise is a load error.
+
 An override replaces the named facts of a check (the other facts stay) and
 its reason. Every check needs a non-empty one-line `why`: a value without a
 reason is a load error, not a default.
@@ -48,6 +60,52 @@ def _check_entry(where, cid, entry, need_facts=True):
     facts = entry.get("facts")
     if need_facts and (not isinstance(facts, dict) or not facts):
         raise ExpectedError("%s: %s: needs 'facts' (a non-empty mapping)" % (where, cid))
+
+
+OVERRIDE_WHO = re.compile(r"^[a-z][a-z0-9]*$")
+
+
+def _ver_text(v):
+    return "%d.%d" % v[:2] if not v[2] else "%d.%d.%d" % v
+
+
+def override_name(who, lo=None, hi=None):
+    """The file name of an override of `who` for releases lo <= r < hi
+    (version tuples from parse_release; None: unbounded)."""
+    if not OVERRIDE_WHO.match(who or ""):
+        raise ExpectedError("override owner %r: want an area or a kernel build name ([a-z][a-z0-9]*)" % who)
+    if lo and hi:
+        one_minor = hi == (lo[0], lo[1] + 1, 0) and not lo[2]
+        rng = _ver_text(lo) if one_minor else "%s-below-%s" % (_ver_text(lo), _ver_text(hi))
+    elif lo:
+        rng = "from-" + _ver_text(lo)
+    elif hi:
+        rng = "below-" + _ver_text(hi)
+    else:
+        raise ExpectedError("an override needs kernels: {min: X, below: Y}")
+    return "%s-%s.yaml" % (who, rng)
+
+
+def _check_override_name(path, name, lo, hi, doc, areas, checks):
+    who = name.split("-", 1)[0]
+    if not OVERRIDE_WHO.match(who):
+        raise ExpectedError("%s: an override's name starts with an area or a kernel build ([a-z][a-z0-9]*), then "
+                            "its range: %s (see harness/expected.py)" % (path, override_name("debian", lo, hi)))
+    want = override_name(who, lo, hi)
+    if name != want:
+        raise ExpectedError("%s: an override for kernels %s is named %s (<area or kernel build>-<range>.yaml, "
+                            "see harness/expected.py), not %s" % (path, _range_text(lo, hi), want, name))
+    if who in areas:
+        others = sorted(c for c in (doc.get("checks") or {}) if c in checks and checks[c]["area"] != who)
+        if others:
+            raise ExpectedError("%s: named for area %s but overrides checks of other areas: %s (name it for the "
+                                "kernel build, e.g. %s)" % (path, who, ", ".join(others[:3]),
+                                                          override_name("debian", lo, hi)))
+
+
+def _range_text(lo, hi):
+    return "{%s}" % ", ".join(x for x in ("min: %s" % _ver_text(lo) if lo else "",
+                                          "below: %s" % _ver_text(hi) if hi else "") if x)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -132,9 +190,10 @@ def load(expected_dir, release):
             raise ExpectedError("%s: needs kernels: {min: X, below: Y}" % path)
         if not isinstance(doc.get("why"), str) or not doc["why"].strip():
             raise ExpectedError("%s: needs a 'why' for the whole override" % path)
-        lo = _version(rng["min"], path) if "min" in rng else (0, 0, 0)
-        hi = _version(rng["below"], path) if "below" in rng else (10**6, 0, 0)
-        if not (lo <= version < hi):
+        lo = _version(rng["min"], path) if "min" in rng else None
+        hi = _version(rng["below"], path) if "below" in rng else None
+        _check_override_name(path, name, lo, hi, doc, areas, checks)
+        if not ((lo or (0, 0, 0)) <= version < (hi or (10**6, 0, 0))):
             continue
         applied.append(os.path.relpath(path, expected_dir))
         for cid, entry in (doc.get("checks") or {}).items():

@@ -1,19 +1,20 @@
-"""ci/vm.py, the host side of the kernel-matrix lane, without booting
-anything: what the guest's serial port says becomes observations and
+"""ci/vmlane (the parts of ci/vm.py), the host side of the kernel-matrix lane, without
+booting anything: what the guest's serial port says becomes observations and
 verdict problems; kernel images and modules are read correctly; Debian
 package names resolve to the newest of the asked version."""
 
-import importlib.util
 import json
 import os
 import struct
+import sys
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-_spec = importlib.util.spec_from_file_location("mcprobe_ci_vm", os.path.join(ROOT, "ci", "vm.py"))
-vm = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(vm)
+sys.path.insert(0, os.path.join(ROOT, "ci"))
+from vmlane import boot, fetch, modules, parse  # noqa: E402
+
+from harness.kmsg import find_splats  # noqa: E402  (what the lane looks for in a guest log)
 
 SERIAL = (
     "\x1b[2J\x1b[01;01HSeaBIOS noise\r\n"
@@ -34,7 +35,7 @@ SERIAL = (
 
 
 def test_parse_guest_separates_observations_from_markers_and_log():
-    g = vm.parse_guest(SERIAL)
+    g = parse.parse_guest(SERIAL)
     assert g["begun"] and g["ended"]
     assert g["release"] == "6.1.0-56-amd64"
     assert g["lines"] == ['{"id":"ipv4.a.one","facts":{"value":20}}', '{"id":"ipv4.b.one","facts":{"ret":0}}']
@@ -45,17 +46,17 @@ def test_parse_guest_separates_observations_from_markers_and_log():
 
 
 def test_unfinished_guest_is_not_ended():
-    g = vm.parse_guest(SERIAL.split("@@MCPROBE-PROBE@@ b")[0])
+    g = parse.parse_guest(SERIAL.split("@@MCPROBE-PROBE@@ b")[0])
     assert g["begun"] and not g["ended"]
 
 
 def test_nothing_before_begin_is_an_observation():
-    g = vm.parse_guest('{"id":"x.y","facts":{}}\n' + SERIAL)
+    g = parse.parse_guest('{"id":"x.y","facts":{}}\n' + SERIAL)
     assert all("x.y" not in line for line in g["lines"])
 
 
 def test_probe_that_failed_in_the_guest_becomes_a_broken_record():
-    lines = vm.observation_lines(vm.parse_guest(SERIAL))
+    lines = parse.observation_lines(parse.parse_guest(SERIAL))
     recs = [json.loads(x) for x in lines]
     broken = [r for r in recs if "broken" in r]
     assert broken == [{"probe": "b", "scenario": "*",
@@ -65,7 +66,7 @@ def test_probe_that_failed_in_the_guest_becomes_a_broken_record():
 def test_broken_record_is_understood_by_the_judge():
     from harness.judge import Run
     run = Run()
-    run.add_lines("\n".join(vm.observation_lines(vm.parse_guest(SERIAL))))
+    run.add_lines("\n".join(parse.observation_lines(parse.parse_guest(SERIAL))))
     assert not run.errors
     assert run.broken == {"b": ["scenario *: probe exited 1 in the guest: setup failed: veth: EOPNOTSUPP"]}
 
@@ -80,7 +81,7 @@ def test_broken_record_is_understood_by_the_judge():
 ])
 def test_splat_patterns_are_found_with_context(line, pattern):
     log = ["[    0.1] line %d" % i for i in range(10)] + [line] + ["[    9.9] after %d" % i for i in range(40)]
-    found = vm.find_splats(log)
+    found = find_splats(log)
     assert found and found[0][0] == pattern
     assert line in found[0][1] and "line 9" in found[0][1] and "after 5" in found[0][1]
 
@@ -88,25 +89,25 @@ def test_splat_patterns_are_found_with_context(line, pattern):
 def test_clean_boot_log_has_no_splat():
     log = ["[    0.0] Linux version 6.1.0-56-amd64", "[    0.5] x86/fpu: Supporting XSAVE feature 0x001",
            "[    1.2] Run /init as init process", "[    2.0] reboot: Power down"]
-    assert vm.find_splats(log) == []
+    assert find_splats(log) == []
 
 
 def test_clean_strips_carriage_returns_and_escapes():
-    assert vm.clean("\x1b[0m\x1b[1;1Hab\r\ncd\x07\n") == ["ab", "cd", ""]
+    assert parse.clean("\x1b[0m\x1b[1;1Hab\r\ncd\x07\n") == ["ab", "cd", ""]
 
 
 def test_cmdline_always_panics_out_and_carries_switches():
-    c = vm.guest_cmdline("sysctl.net.core.optmem_max=10240", "hang", ["membership", "igmp"]).split()
+    c = boot.guest_cmdline("sysctl.net.core.optmem_max=10240", "hang", ["membership", "igmp"]).split()
     assert {"panic=-1", "oops=panic", "console=ttyS0"} <= set(c)
     assert "mcprobe.selftest=hang" in c and "mcprobe.only=membership,igmp" in c
     assert c[-1] == "sysctl.net.core.optmem_max=10240"
 
 
 def test_qemu_defaults_to_tcg_and_two_serial_ports():
-    cmd = vm.qemu_cmd("k", "i", "a", "c.log", "o.log")
+    cmd = boot.qemu_cmd("k", "i", "a", "c.log", "o.log")
     assert cmd[cmd.index("-accel") + 1].startswith("tcg")
     assert cmd.count("-serial") == 2 and "-no-reboot" in cmd
-    assert "kvm" in vm.qemu_cmd("k", "i", "a", "c.log", "o.log", accel="kvm")
+    assert "kvm" in boot.qemu_cmd("k", "i", "a", "c.log", "o.log", accel="kvm")
 
 
 def test_bzimage_release_read_from_setup_header(tmp_path):
@@ -117,9 +118,9 @@ def test_bzimage_release_read_from_setup_header(tmp_path):
     img[0x1200:0x1200 + len(txt)] = txt
     p = tmp_path / "vmlinuz"
     p.write_bytes(bytes(img))
-    assert vm.bzimage_release(str(p)) == "6.1.0-56-amd64"
+    assert fetch.bzimage_release(str(p)) == "6.1.0-56-amd64"
     p.write_bytes(b"\0" * 0x4000)
-    assert vm.bzimage_release(str(p)) is None
+    assert fetch.bzimage_release(str(p)) is None
 
 
 def _elf_with_modinfo(path, text):
@@ -148,8 +149,8 @@ def test_module_dependencies_load_first(tmp_path):
     _elf_with_modinfo(d / "bridge.ko", b"license=GPL\0depends=stp,llc\0name=bridge\0")
     _elf_with_modinfo(d / "stp.ko", b"depends=llc\0name=stp\0")
     _elf_with_modinfo(d / "llc.ko", b"depends=\0name=llc\0")
-    assert vm.modinfo(str(d / "bridge.ko"))["depends"] == ["stp,llc"]
-    order, missing = vm.module_closure(str(tmp_path), ["bridge", "veth"])
+    assert modules.modinfo(str(d / "bridge.ko"))["depends"] == ["stp,llc"]
+    order, missing = modules.module_closure(str(tmp_path), ["bridge", "veth"])
     assert [os.path.basename(p) for p in order] == ["llc.ko", "stp.ko", "bridge.ko"]
     assert missing == ["veth"]
 
@@ -157,21 +158,21 @@ def test_module_dependencies_load_first(tmp_path):
 def test_builtin_feature_needs_no_module(tmp_path):
     cfg = tmp_path / "config-x"
     cfg.write_text("CONFIG_VETH=y\nCONFIG_BRIDGE=m\n")
-    assert vm.builtin(str(cfg), "VETH") == "y"
-    assert vm.builtin(str(cfg), "BRIDGE") == "m"
-    assert vm.builtin(str(cfg), "DUMMY") == "n"
-    assert vm.builtin(None, "VETH") is None
+    assert modules.builtin(str(cfg), "VETH") == "y"
+    assert modules.builtin(str(cfg), "BRIDGE") == "m"
+    assert modules.builtin(str(cfg), "DUMMY") == "n"
+    assert modules.builtin(None, "VETH") is None
 
 
 def test_debian_package_is_the_newest_of_the_asked_version():
     names = ["linux-image-6.1.0-9-amd64", "linux-image-6.1.0-56-amd64", "linux-image-6.1.0-56-cloud-amd64",
              "linux-image-6.1.0-56-amd64-dbg", "linux-image-6.12.107+deb12-amd64", "linux-image-6.12.9+deb12-amd64",
              "linux-image-6.12.107+deb12-amd64-unsigned", "linux-image-amd64", "linux-image-6.10.0-1-amd64"]
-    assert vm.debian_package("6.1", "amd64", names) == "linux-image-6.1.0-56-amd64"
-    assert vm.debian_package("6.1", "cloud-amd64", names) == "linux-image-6.1.0-56-cloud-amd64"
-    assert vm.debian_package("6.12", "amd64", names) == "linux-image-6.12.107+deb12-amd64"
-    assert vm.debian_package("6.1.0-9", "amd64", names) == "linux-image-6.1.0-9-amd64"
-    assert vm.debian_package("5.10", "amd64", names) is None
+    assert fetch.debian_package("6.1", "amd64", names) == "linux-image-6.1.0-56-amd64"
+    assert fetch.debian_package("6.1", "cloud-amd64", names) == "linux-image-6.1.0-56-cloud-amd64"
+    assert fetch.debian_package("6.12", "amd64", names) == "linux-image-6.12.107+deb12-amd64"
+    assert fetch.debian_package("6.1.0-9", "amd64", names) == "linux-image-6.1.0-9-amd64"
+    assert fetch.debian_package("5.10", "amd64", names) is None
 
 
 def _elf_with_notes(notes):
@@ -191,9 +192,9 @@ def _elf_with_notes(notes):
 
 
 def test_pvh_note_is_recognised():
-    assert vm.has_pvh_note(_elf_with_notes([(b"GNU", 3, b"x" * 20), (b"Xen", 18, b"\0" * 4)]))
-    assert not vm.has_pvh_note(_elf_with_notes([(b"GNU", 3, b"x" * 20), (b"Xen", 5, b"xen-3.0")]))
-    assert not vm.has_pvh_note(b"MZ" + b"\0" * 200)
+    assert boot.has_pvh_note(_elf_with_notes([(b"GNU", 3, b"x" * 20), (b"Xen", 18, b"\0" * 4)]))
+    assert not boot.has_pvh_note(_elf_with_notes([(b"GNU", 3, b"x" * 20), (b"Xen", 5, b"xen-3.0")]))
+    assert not boot.has_pvh_note(b"MZ" + b"\0" * 200)
 
 
 def test_pvh_kernel_unpacks_a_bzimage_payload_once(tmp_path):
@@ -204,9 +205,9 @@ def test_pvh_kernel_unpacks_a_bzimage_payload_once(tmp_path):
     img += lzma.compress(elf, format=lzma.FORMAT_XZ) + b"\0" * 64  # trailing bytes, as in a real bzImage
     k = tmp_path / "vmlinuz"
     k.write_bytes(bytes(img))
-    out = vm.pvh_kernel(str(k), str(tmp_path / "cache"))
+    out = boot.pvh_kernel(str(k), str(tmp_path / "cache"))
     assert out and open(out, "rb").read() == elf
-    assert vm.pvh_kernel(str(k), str(tmp_path / "cache")) == out  # cached
+    assert boot.pvh_kernel(str(k), str(tmp_path / "cache")) == out  # cached
     plain = tmp_path / "plain"
     plain.write_bytes(bytes(0x800))
-    assert vm.pvh_kernel(str(plain), str(tmp_path / "cache2")) is None
+    assert boot.pvh_kernel(str(plain), str(tmp_path / "cache2")) is None
