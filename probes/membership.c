@@ -63,18 +63,24 @@ static int sock(int family, int type, int proto)
 
 static int udp(void) { return sock(AF_INET, SOCK_DGRAM, 0); }
 
+static int sock_cb(void *type)
+{
+	return sock(AF_INET, *(int *)type, 0);
+}
+
 /* A socket created in the peer namespace (sockets keep the namespace they were made in). */
 static int sock_in_peer(int type)
 {
-	int here = mcp_ns_self(), fd;
+	int fd = mcp_in_ns(peer_ns, sock_cb, &type);
 
-	if (here < 0 || mcp_ns_enter(peer_ns) < 0)
+	if (fd < 0)
 		mcp_broken("enter peer");
-	fd = sock(AF_INET, type, 0);
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);	/* never go on in the wrong namespace */
-	close(here);
 	return fd;
+}
+
+static int max_memberships_cb(void *out)
+{
+	return mcp_sysctl_get_int("net.ipv4.igmp_max_memberships", out);
 }
 
 static int listener(const struct sockaddr_in *sa)
@@ -221,7 +227,7 @@ static void limit_optmem(void)
 
 static void limit_scope(void)
 {
-	int a, b, here;
+	int a, b;
 	struct fill fa, fb, fc;
 	long other = -1;
 
@@ -243,13 +249,8 @@ static void limit_scope(void)
 	mcp_pin("net.ipv4.igmp_max_memberships", 3);
 	a = udp();
 	fa = fill(a, API_IP, v0, 0);
-	here = mcp_ns_self();
-	if (here < 0 || mcp_ns_enter(peer_ns) < 0)
-		mcp_broken("enter peer");
-	mcp_sysctl_get_int("net.ipv4.igmp_max_memberships", &other);
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);
-	close(here);
+	if (mcp_in_ns(peer_ns, max_memberships_cb, &other) < 0)
+		mcp_broken("igmp_max_memberships of the peer namespace");
 	b = sock_in_peer(SOCK_DGRAM);	/* a socket belongs to the namespace it was created in */
 	fb = fill(b, API_IP, 1, 0);
 	obs_begin("ipv4.membership.limit.per_namespace");

@@ -99,24 +99,10 @@ static int mjoin6(int fd, const char *group, int ifindex)
 /* users of `group` on `dev` in /proc/net/igmp6, 0 when there is no row */
 static int users6(const char *dev, const char *group)
 {
-	struct in6_addr g = a6(group);
-	char want[33], line[256];
-	int users = 0;
-	FILE *f = fopen("/proc/self/net/igmp6", "re");
+	int users = mcp_igmp6_users(dev, group);
 
-	for (int i = 0; i < 16; i++)
-		snprintf(want + 2 * i, 3, "%02x", g.s6_addr[i]);
-	if (!f)
-		mcp_broken("open /proc/net/igmp6");
-	while (fgets(line, sizeof(line), f)) {
-		int idx, u;
-		char d[32], hex[40];
-
-		if (sscanf(line, "%d %31s %39s %d", &idx, d, hex, &u) == 4 && !strcmp(d, dev) &&
-		    !strcmp(hex, want))
-			users = u;
-	}
-	fclose(f);
+	if (users < 0)
+		mcp_broken("read /proc/net/igmp6");
 	return users;
 }
 

@@ -57,23 +57,21 @@ static const struct grp groups[] = {
 
 static int ns_s, ns_d, ns_d2, mrt = -1, sender, rcv_d, rcv_d2;
 
-static void pin_rpf(int nsfd, const char *const *devs)
+static int pin_rpf_cb(void *arg)
 {
-	int here = mcp_ns_self();
+	const char *const *devs = arg;
 
-	if (here < 0 || (nsfd >= 0 && mcp_ns_enter(nsfd) < 0))
-		mcp_broken("enter namespace");
 	mcp_pin("net.ipv4.conf.all.rp_filter", 0);
 	mcp_pin("net.ipv4.conf.default.rp_filter", 0);
-	for (; devs && *devs; devs++) {
-		char n[96];
+	for (; devs && *devs; devs++)
+		mcp_pin_conf("ipv4", *devs, "rp_filter", 0);
+	return 0;
+}
 
-		snprintf(n, sizeof(n), "net.ipv4.conf.%s.rp_filter", *devs);
-		mcp_pin(n, 0);
-	}
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);
-	close(here);
+static void pin_rpf(int nsfd, const char *const *devs)
+{
+	if (mcp_in_ns(nsfd, pin_rpf_cb, (void *)devs) < 0)
+		mcp_broken("enter namespace");
 }
 
 static int add_vif(int vifi, const char *dev, int threshold)

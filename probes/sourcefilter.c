@@ -72,17 +72,12 @@ static int udp_sock(void)
 
 static void pin_conf(const char *dev)
 {
-	char n[128];
-
-	snprintf(n, sizeof(n), "net.ipv4.conf.%s.rp_filter", dev);
-	mcp_pin(n, 0);
-	snprintf(n, sizeof(n), "net.ipv4.conf.%s.force_igmp_version", dev);
-	mcp_pin(n, 0);
+	mcp_pin_conf("ipv4", dev, "rp_filter", 0);
+	mcp_pin_conf("ipv4", dev, "force_igmp_version", 0);
 	/* the link down/up rows need the tomb records a down or a last close
 	 * makes to last for the next few steps: they are freed after igmp_qrv
 	 * state-change reports, the second a random time below this interval */
-	snprintf(n, sizeof(n), "net.ipv4.conf.%s.igmpv3_unsolicited_report_interval", dev);
-	mcp_pin(n, 10000);
+	mcp_pin_conf("ipv4", dev, "igmpv3_unsolicited_report_interval", 10000);
 }
 
 /* Sysctls this area relies on, pinned in the current netns: new namespaces
@@ -442,9 +437,16 @@ static void obs_add_run(const struct add_run *a)
 	obs_res("next", a->fail);
 }
 
+/* in another netns: its igmp_max_msf into *v, and a socket that belongs to it for good */
+static int max_msf_and_socket(void *v)
+{
+	mcp_sysctl_get_int("net.ipv4.igmp_max_msf", v);
+	return udp_sock();
+}
+
 static void sc_limit(void)
 {
-	int idx, fd, fd2, other, here;
+	int idx, fd, fd2, other;
 	long v = -1;
 	struct add_run a;
 	struct mcp_res r;
@@ -564,15 +566,10 @@ static void sc_limit(void)
 
 	/* per netns: another namespace keeps its own value and its own limit */
 	mcp_pin("net.ipv4.igmp_max_msf", 3);
-	here = mcp_ns_self();
 	other = mcp_ns_new();
-	if (here < 0 || other < 0 || mcp_ns_enter(other) < 0)
-		mcp_broken("second netns");
 	v = -1;
-	mcp_sysctl_get_int("net.ipv4.igmp_max_msf", &v);
-	fd2 = udp_sock();	/* belongs to the other netns for good */
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);	/* never go on in the wrong namespace */
+	if (other < 0 || (fd2 = mcp_in_ns(other, max_msf_and_socket, &v)) < 0)
+		mcp_broken("second netns");
 	a = add_sources(fd2, IP_ADD_SOURCE_MEMBERSHIP, G1, "127.0.0.1", 0, 12);
 	obs_begin(ID "limit.other_netns_while_this_one_is_3");
 	obs_int("value", v);
@@ -580,7 +577,6 @@ static void sc_limit(void)
 	obs_end();
 	close(fd2);
 	close(other);
-	close(here);
 	close(fd);
 }
 
@@ -1093,11 +1089,43 @@ static int witness = -1;
 static int rx_idx;
 static uint32_t flush_seq;
 
+struct sender {
+	int k, ns;
+	char name[8];
+};
+
+static int sender_macvlan(void *arg)
+{
+	struct sender *sd = arg;
+
+	if (sfl_macvlan_add(sd->name, "h0", sd->ns) < 0)
+		mcp_broken("macvlan %s", sd->name);
+	return 0;
+}
+
+static int sender_link(void *arg)
+{
+	struct sender *sd = arg;
+	struct ip_mreqn m = { 0 };
+	char cidr[32];
+
+	snprintf(cidr, sizeof(cidr), "%s/24", snd_addr[sd->k]);
+	pin_conf("all");
+	pin_conf("default");
+	if (mcp_addr_add(sd->name, cidr) < 0 || mcp_link_set_up(sd->name, 1) < 0)
+		mcp_broken("sender link %s", sd->name);
+	m.imr_ifindex = mcp_ifindex(sd->name);
+	snd_fd[sd->k] = udp_sock();	/* stays in the sender's netns */
+	if (setsockopt(snd_fd[sd->k], IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof(m)) < 0)
+		mcp_broken("IP_MULTICAST_IF %s", sd->name);
+	return 0;
+}
+
 static void setup_senders(void)
 {
-	int here = mcp_ns_self(), hub = mcp_ns_new();
+	int hub = mcp_ns_new();
 
-	if (here < 0 || hub < 0)
+	if (hub < 0)
 		mcp_broken("hub netns");
 	pin_netns();
 	if (mcp_link_pair("r0", RX_ADDR "/24", hub, "h0", NULL) < 0)
@@ -1105,33 +1133,15 @@ static void setup_senders(void)
 	pin_conf("r0");
 	rx_idx = mcp_ifindex("r0");
 	for (int k = 0; k < NSEND; k++) {
-		int ns = mcp_ns_new(), ifx;
-		char name[8], cidr[32];
-		struct ip_mreqn m = { 0 };
+		struct sender sd = { k, mcp_ns_new(), "" };
 
-		snprintf(name, sizeof(name), "m%d", k + 1);
-		snprintf(cidr, sizeof(cidr), "%s/24", snd_addr[k]);
-		if (ns < 0 || mcp_ns_enter(hub) < 0)
+		snprintf(sd.name, sizeof(sd.name), "m%d", k + 1);
+		if (sd.ns < 0 || mcp_in_ns(hub, sender_macvlan, &sd) < 0 ||
+		    mcp_in_ns(sd.ns, sender_link, &sd) < 0)
 			mcp_broken("sender netns %d", k);
-		if (sfl_macvlan_add(name, "h0", ns) < 0)
-			mcp_broken("macvlan %s", name);
-		if (mcp_ns_enter(ns) < 0)
-			_exit(3);
-		pin_conf("all");
-		pin_conf("default");
-		if (mcp_addr_add(name, cidr) < 0 || mcp_link_set_up(name, 1) < 0)
-			mcp_broken("sender link %s", name);
-		ifx = mcp_ifindex(name);
-		snd_fd[k] = udp_sock();	/* stays in the sender's netns */
-		m.imr_ifindex = ifx;
-		if (setsockopt(snd_fd[k], IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof(m)) < 0)
-			mcp_broken("IP_MULTICAST_IF %s", name);
-		if (mcp_ns_enter(here) < 0)
-			_exit(3);	/* never go on in the wrong namespace */
 		/* ns stays open (so does hub): an unreferenced netns is
 		 * dismantled asynchronously, taking its links with it */
 	}
-	close(here);
 }
 
 static int bound_udp(uint16_t port)
