@@ -359,36 +359,47 @@ static void sc_linklocal(void)
 	emit_frames("ipv4.igmp.linklocal.sysctl_off_leaves_not_reported");
 }
 
-/* force_igmp_version 1 and 2 on v0. */
-static void forced(int version)
+/* force_igmp_version 1 and 2 on v0: the ids of one version's checks */
+struct forced_ids {
+	int version;
+	const char *join_reports, *ip_header, *repeat_spacing, *proc_querier, *leave;
+};
+
+static const struct forced_ids force_v1 = {
+	1, "ipv4.igmp.force_v1.join_reports", "ipv4.igmp.force_v1.ip_header",
+	"ipv4.igmp.force_v1.repeat_spacing_honours_interval", "ipv4.igmp.force_v1.proc_querier",
+	"ipv4.igmp.force_v1.leave",
+};
+
+static const struct forced_ids force_v2 = {
+	2, "ipv4.igmp.force_v2.join_reports", "ipv4.igmp.force_v2.ip_header",
+	"ipv4.igmp.force_v2.repeat_spacing_honours_interval", "ipv4.igmp.force_v2.proc_querier",
+	"ipv4.igmp.force_v2.leave",
+};
+
+static void forced(const struct forced_ids *f)
 {
-	char id[128];
 	int s;
 
-	setup(version);
+	setup(f->version);
 	s = udp();
 	mcap_mark(&cap);
 	join(s, "239.129.2.3");
 	window(2, 0);
-	snprintf(id, sizeof(id), "ipv4.igmp.force_v%d.join_reports", version);
-	emit_frames(id);
-	snprintf(id, sizeof(id), "ipv4.igmp.force_v%d.ip_header", version);
-	emit_frames(id);
-	snprintf(id, sizeof(id), "ipv4.igmp.force_v%d.repeat_spacing_honours_interval", version);
-	emit_frames(id);
-	snprintf(id, sizeof(id), "ipv4.igmp.force_v%d.proc_querier", version);
-	emit_querier(id, 0);
+	emit_frames(f->join_reports);
+	emit_frames(f->ip_header);
+	emit_frames(f->repeat_spacing);
+	emit_querier(f->proc_querier, 0);
 
 	mcap_mark(&cap);
 	drop(s, "239.129.2.3");
 	/* v2: one leave; v1 has no leave message: the same window catches either */
-	window(version == 2 ? 1 : 0, 0);
-	snprintf(id, sizeof(id), "ipv4.igmp.force_v%d.leave", version);
-	emit_frames(id);
+	window(f->version == 2 ? 1 : 0, 0);
+	emit_frames(f->leave);
 }
 
-static void sc_force_v1(void) { forced(1); }
-static void sc_force_v2(void) { forced(2); }
+static void sc_force_v1(void) { forced(&force_v1); }
+static void sc_force_v2(void) { forced(&force_v2); }
 
 /* Two ASM groups and one INCLUDE {10.0.0.2} group on socket s (kept open: the
  * queries ask about its memberships), their unsolicited reports over. */

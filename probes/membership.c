@@ -184,8 +184,13 @@ static void limit_defaults(void)
 
 static void limit_follows_sysctl(void)
 {
-	static const struct { long value; const char *name; } rows[] = {
-		{ 0, "0" }, { 1, "1" }, { 5, "5" }, { 100, "100" }, { 1000, "1000" }, { -1, "negative" },
+	static const struct { long value; const char *id; } rows[] = {
+		{ 0, "ipv4.membership.limit.sysctl_0" },
+		{ 1, "ipv4.membership.limit.sysctl_1" },
+		{ 5, "ipv4.membership.limit.sysctl_5" },
+		{ 100, "ipv4.membership.limit.sysctl_100" },
+		{ 1000, "ipv4.membership.limit.sysctl_1000" },
+		{ -1, "ipv4.membership.limit.sysctl_negative" },
 	};
 
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
@@ -194,7 +199,7 @@ static void limit_follows_sysctl(void)
 
 		mcp_pin("net.ipv4.igmp_max_memberships", rows[i].value);
 		mcp_sysctl_get_int("net.ipv4.igmp_max_memberships", &got);
-		obs_begin("ipv4.membership.limit.sysctl_%s", rows[i].name);
+		obs_begin("%s", rows[i].id);
 		struct fill f = fill(fd, API_IP, 1, 0);
 		obs_int("sysctl", got);
 		obs_int("accepted", f.accepted);
@@ -572,19 +577,19 @@ static void optlen(void)
 
 	/* optval the kernel cannot read */
 	{
-		static const struct { const char *name; int opt; socklen_t len; } rows[] = {
-			{ "ip_add_membership_null_optlen_8", IP_ADD_MEMBERSHIP, 8 },
-			{ "ip_add_membership_null_optlen_12", IP_ADD_MEMBERSHIP, 12 },
-			{ "ip_add_membership_null_optlen_0", IP_ADD_MEMBERSHIP, 0 },
-			{ "ip_drop_membership_null_optlen_8", IP_DROP_MEMBERSHIP, 8 },
-			{ "mcast_join_group_null", MCAST_JOIN_GROUP, sizeof(struct group_req) },
-			{ "mcast_leave_group_null", MCAST_LEAVE_GROUP, sizeof(struct group_req) },
+		static const struct { const char *id; int opt; socklen_t len; } rows[] = {
+			{ "ipv4.membership.optval.ip_add_membership_null_optlen_8", IP_ADD_MEMBERSHIP, 8 },
+			{ "ipv4.membership.optval.ip_add_membership_null_optlen_12", IP_ADD_MEMBERSHIP, 12 },
+			{ "ipv4.membership.optval.ip_add_membership_null_optlen_0", IP_ADD_MEMBERSHIP, 0 },
+			{ "ipv4.membership.optval.ip_drop_membership_null_optlen_8", IP_DROP_MEMBERSHIP, 8 },
+			{ "ipv4.membership.optval.mcast_join_group_null", MCAST_JOIN_GROUP, sizeof(struct group_req) },
+			{ "ipv4.membership.optval.mcast_leave_group_null", MCAST_LEAVE_GROUP, sizeof(struct group_req) },
 		};
 		void *bad = mcp_unreadable_page();
 		int fd = udp();
 
 		for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-			obs_begin("ipv4.membership.optval.%s", rows[i].name);
+			obs_begin("%s", rows[i].id);
 			obs_res("null", MCP_TRY(setsockopt(fd, IPPROTO_IP, rows[i].opt, NULL, rows[i].len)));
 			obs_res("unreadable", MCP_TRY(setsockopt(fd, IPPROTO_IP, rows[i].opt, bad, rows[i].len)));
 			obs_end();
@@ -621,15 +626,23 @@ static void optlen(void)
 
 static void groups(void)
 {
-	static const struct { const char *name, *group; } rows[] = {
-		{ "unicast", "10.1.1.1" },
-		{ "any_0_0_0_0", "0.0.0.0" },
-		{ "broadcast_255_255_255_255", "255.255.255.255" },
-		{ "base_224_0_0_0", "224.0.0.0" },
-		{ "all_hosts_224_0_0_1", "224.0.0.1" },
-		{ "top_239_255_255_255", "239.255.255.255" },
-		{ "loopback_127_0_0_1", "127.0.0.1" },
-		{ "class_e_240_0_0_1", "240.0.0.1" },
+	static const struct { const char *id[2]; const char *group; } rows[] = {	/* id[api] */
+		{ { "ipv4.membership.group.unicast.ip_add_membership",
+		    "ipv4.membership.group.unicast.mcast_join_group" }, "10.1.1.1" },
+		{ { "ipv4.membership.group.any_0_0_0_0.ip_add_membership",
+		    "ipv4.membership.group.any_0_0_0_0.mcast_join_group" }, "0.0.0.0" },
+		{ { "ipv4.membership.group.broadcast_255_255_255_255.ip_add_membership",
+		    "ipv4.membership.group.broadcast_255_255_255_255.mcast_join_group" }, "255.255.255.255" },
+		{ { "ipv4.membership.group.base_224_0_0_0.ip_add_membership",
+		    "ipv4.membership.group.base_224_0_0_0.mcast_join_group" }, "224.0.0.0" },
+		{ { "ipv4.membership.group.all_hosts_224_0_0_1.ip_add_membership",
+		    "ipv4.membership.group.all_hosts_224_0_0_1.mcast_join_group" }, "224.0.0.1" },
+		{ { "ipv4.membership.group.top_239_255_255_255.ip_add_membership",
+		    "ipv4.membership.group.top_239_255_255_255.mcast_join_group" }, "239.255.255.255" },
+		{ { "ipv4.membership.group.loopback_127_0_0_1.ip_add_membership",
+		    "ipv4.membership.group.loopback_127_0_0_1.mcast_join_group" }, "127.0.0.1" },
+		{ { "ipv4.membership.group.class_e_240_0_0_1.ip_add_membership",
+		    "ipv4.membership.group.class_e_240_0_0_1.mcast_join_group" }, "240.0.0.1" },
 	};
 
 	topology();
@@ -640,8 +653,7 @@ static void groups(void)
 			struct mcp_res r = api ? MCP_TRY(mcp_mcast_join(fd, rows[i].group, v0))
 					       : MCP_TRY(mcp_join_ifindex(fd, rows[i].group, v0));
 
-			obs_begin("ipv4.membership.group.%s.%s", rows[i].name,
-				  api ? "mcast_join_group" : "ip_add_membership");
+			obs_begin("%s", rows[i].id[api]);
 			obs_res(NULL, r);
 			obs_int("users_before", before);
 			obs_int("users_after", mcp_igmp_users("v0", rows[i].group));
@@ -652,8 +664,9 @@ static void groups(void)
 
 	/* group_req must carry an AF_INET group */
 	{
-		static const struct { const char *name; int family; } fam[] = {
-			{ "inet6", AF_INET6 }, { "unspec", AF_UNSPEC },
+		static const struct { const char *id; int family; } fam[] = {
+			{ "ipv4.membership.group.mcast_join_group_family_inet6", AF_INET6 },
+			{ "ipv4.membership.group.mcast_join_group_family_unspec", AF_UNSPEC },
 		};
 		for (size_t i = 0; i < MCP_ARRAY_SIZE(fam); i++) {
 			struct group_req gr = { .gr_interface = (uint32_t)v0 };
@@ -662,7 +675,7 @@ static void groups(void)
 
 			sin->sin_family = (sa_family_t)fam[i].family;
 			sin->sin_addr = mcp_in(G1);
-			obs_begin("ipv4.membership.group.mcast_join_group_family_%s", fam[i].name);
+			obs_begin("%s", fam[i].id);
 			obs_res(NULL, MCP_TRY(setsockopt(fd, IPPROTO_IP, MCAST_JOIN_GROUP, &gr, sizeof(gr))));
 			obs_str("member_on", devs_of(G1));
 			obs_end();
@@ -675,7 +688,7 @@ static void groups(void)
 /* interface selection */
 
 struct sel {
-	const char *name;
+	const char *id;
 	const char *addr;	/* imr_address */
 	int *ifindex;		/* imr_ifindex (NULL: 0) */
 	int bogus_ifindex;	/* used when ifindex is NULL and this is non-zero */
@@ -683,7 +696,8 @@ struct sel {
 
 static int zero;
 
-static void join_sel(const struct sel *s, const char *prefix)
+/* s->id, or id when s is shared by several rows */
+static void join_sel(const struct sel *s, const char *id)
 {
 	struct ip_mreqn m = { .imr_multiaddr = mcp_in(G1), .imr_address = mcp_in(s->addr) };
 	int fd = udp();
@@ -691,7 +705,7 @@ static void join_sel(const struct sel *s, const char *prefix)
 
 	m.imr_ifindex = s->ifindex ? *s->ifindex : s->bogus_ifindex;
 	r = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m)));
-	obs_begin("ipv4.membership.iface.%s%s", prefix, s->name);
+	obs_begin("%s", id ? id : s->id);
 	obs_res(NULL, r);
 	obs_str("member_on", devs_of(G1));
 	obs_end();
@@ -701,47 +715,47 @@ static void join_sel(const struct sel *s, const char *prefix)
 static void iface(void)
 {
 	static const struct sel plain[] = {
-		{ "any_without_route", "0.0.0.0", &zero, 0 },
-		{ "address_of_w0", "10.0.1.1", &zero, 0 },
-		{ "address_not_on_any_interface", "10.9.9.9", &zero, 0 },
-		{ "address_of_peer_on_link", "10.0.0.2", &zero, 0 },
-		{ "address_127_0_0_1", "127.0.0.1", &zero, 0 },
-		{ "ifindex_w0", "0.0.0.0", &w0, 0 },
-		{ "ifindex_nonexistent", "0.0.0.0", NULL, 9999 },
-		{ "ifindex_w0_address_of_v0_disagree", "10.0.0.1", &w0, 0 },
-		{ "ifindex_nonexistent_address_of_v0", "10.0.0.1", NULL, 9999 },
+		{ "ipv4.membership.iface.any_without_route", "0.0.0.0", &zero, 0 },
+		{ "ipv4.membership.iface.address_of_w0", "10.0.1.1", &zero, 0 },
+		{ "ipv4.membership.iface.address_not_on_any_interface", "10.9.9.9", &zero, 0 },
+		{ "ipv4.membership.iface.address_of_peer_on_link", "10.0.0.2", &zero, 0 },
+		{ "ipv4.membership.iface.address_127_0_0_1", "127.0.0.1", &zero, 0 },
+		{ "ipv4.membership.iface.ifindex_w0", "0.0.0.0", &w0, 0 },
+		{ "ipv4.membership.iface.ifindex_nonexistent", "0.0.0.0", NULL, 9999 },
+		{ "ipv4.membership.iface.ifindex_w0_address_of_v0_disagree", "10.0.0.1", &w0, 0 },
+		{ "ipv4.membership.iface.ifindex_nonexistent_address_of_v0", "10.0.0.1", NULL, 9999 },
 	};
-	static const struct sel any = { "", "0.0.0.0", &zero, 0 };
+	static const struct sel any = { NULL, "0.0.0.0", &zero, 0 };
 
 	topology();
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(plain); i++)
-		join_sel(&plain[i], "");
+		join_sel(&plain[i], NULL);
 
 	/* INADDR_ANY follows the route to the group */
 	if (mcp_route_add("default", "v0", "10.0.0.2") < 0)
 		mcp_broken("default route");
-	join_sel(&any, "any_with_default_route_via_v0");
+	join_sel(&any, "ipv4.membership.iface.any_with_default_route_via_v0");
 	if (mcp_route_add("224.0.0.0/4", "w0", NULL) < 0)
 		mcp_broken("route 224/4");
-	join_sel(&any, "any_with_default_via_v0_and_multicast_route_w0");
+	join_sel(&any, "ipv4.membership.iface.any_with_default_via_v0_and_multicast_route_w0");
 	if (mcp_route_add(G1 "/32", "v0", NULL) < 0)
 		mcp_broken("host route");
-	join_sel(&any, "any_with_host_route_for_group_via_v0");
+	join_sel(&any, "ipv4.membership.iface.any_with_host_route_for_group_via_v0");
 	if (mcp_route_del(G1 "/32", "v0", NULL) < 0 || mcp_route_del("default", "v0", "10.0.0.2") < 0)
 		mcp_broken("route del");
-	join_sel(&any, "any_with_only_multicast_route_w0");
+	join_sel(&any, "ipv4.membership.iface.any_with_only_multicast_route_w0");
 
 	/* MCAST_JOIN_GROUP carries only an ifindex */
 	{
-		static const struct { const char *name; int *ifindex; int bogus; } rows[] = {
-			{ "mcast_join_group_ifindex_0_with_route_w0", &zero, 0 },
-			{ "mcast_join_group_ifindex_v0", &v0, 0 },
-			{ "mcast_join_group_ifindex_nonexistent", NULL, 9999 },
+		static const struct { const char *id; int *ifindex; int bogus; } rows[] = {
+			{ "ipv4.membership.iface.mcast_join_group_ifindex_0_with_route_w0", &zero, 0 },
+			{ "ipv4.membership.iface.mcast_join_group_ifindex_v0", &v0, 0 },
+			{ "ipv4.membership.iface.mcast_join_group_ifindex_nonexistent", NULL, 9999 },
 		};
 		for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
 			int fd = udp();
 
-			obs_begin("ipv4.membership.iface.%s", rows[i].name);
+			obs_begin("%s", rows[i].id);
 			obs_res(NULL, MCP_TRY(mcp_mcast_join(fd, G1, rows[i].ifindex ? *rows[i].ifindex : rows[i].bogus)));
 			obs_str("member_on", devs_of(G1));
 			obs_end();
@@ -763,7 +777,7 @@ static void iface(void)
 	/* an interface that is down still has an in_device: joining is allowed */
 	if (mcp_link_set_up("w0", 0) < 0)
 		mcp_broken("w0 down");
-	join_sel(&plain[5], "link_down_");
+	join_sel(&plain[5], "ipv4.membership.iface.link_down_ifindex_w0");
 }
 
 /* ------------------------------------------------------------------ */
@@ -902,16 +916,16 @@ static void state(void)
 
 static void socket_types(void)
 {
-	static const struct { const char *name; int family, type, proto; } rows[] = {
-		{ "udp", AF_INET, SOCK_DGRAM, 0 },
-		{ "raw_udp", AF_INET, SOCK_RAW, IPPROTO_UDP },
-		{ "raw_igmp", AF_INET, SOCK_RAW, IPPROTO_IGMP },
-		{ "raw_ipproto_raw", AF_INET, SOCK_RAW, IPPROTO_RAW },
-		{ "ping", AF_INET, SOCK_DGRAM, IPPROTO_ICMP },
-		{ "udplite", AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE },
-		{ "tcp", AF_INET, SOCK_STREAM, 0 },
-		{ "inet6_udp", AF_INET6, SOCK_DGRAM, 0 },
-		{ "inet6_raw_udp", AF_INET6, SOCK_RAW, IPPROTO_UDP },
+	static const struct { const char *id; int family, type, proto; } rows[] = {
+		{ "ipv4.membership.socket.udp", AF_INET, SOCK_DGRAM, 0 },
+		{ "ipv4.membership.socket.raw_udp", AF_INET, SOCK_RAW, IPPROTO_UDP },
+		{ "ipv4.membership.socket.raw_igmp", AF_INET, SOCK_RAW, IPPROTO_IGMP },
+		{ "ipv4.membership.socket.raw_ipproto_raw", AF_INET, SOCK_RAW, IPPROTO_RAW },
+		{ "ipv4.membership.socket.ping", AF_INET, SOCK_DGRAM, IPPROTO_ICMP },
+		{ "ipv4.membership.socket.udplite", AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE },
+		{ "ipv4.membership.socket.tcp", AF_INET, SOCK_STREAM, 0 },
+		{ "ipv4.membership.socket.inet6_udp", AF_INET6, SOCK_DGRAM, 0 },
+		{ "ipv4.membership.socket.inet6_raw_udp", AF_INET6, SOCK_RAW, IPPROTO_UDP },
 	};
 
 	topology();
@@ -924,15 +938,13 @@ static void socket_types(void)
 
 		if (fd < 0) {
 			int e = errno;
-			char id[128];
 
 			/* e.g. UDP-Lite built out: a missing feature, not a result */
-			snprintf(id, sizeof(id), "ipv4.membership.socket.%s", rows[i].name);
-			obs_skip(id, "socket(%d, %d, %d): %s: not supported by this kernel",
+			obs_skip(rows[i].id, "socket(%d, %d, %d): %s: not supported by this kernel",
 				 rows[i].family, rows[i].type, rows[i].proto, mcp_errname(e));
 			continue;
 		}
-		obs_begin("ipv4.membership.socket.%s", rows[i].name);
+		obs_begin("%s", rows[i].id);
 		obs_res("ip_add_membership", MCP_TRY(mcp_join_ifindex(fd, G1, v0)));
 		obs_res("ip_add_membership_optlen_3",
 			MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, three, sizeof(three))));

@@ -607,6 +607,7 @@ static void sc_limit(void)
 enum step_kind {
 	NONE, ASM_JOIN, MCAST_JOIN, ASM_LEAVE, MCAST_LEAVE, IP_SRC, MCAST_SRC,
 	IP_MSF, MCAST_MSF,
+	IP_MSF_DUP,	/* IP_MSFILTER listing S[0] twice (n 2) */
 };
 
 struct step {
@@ -648,6 +649,11 @@ static struct mcp_res do_step(int fd, int ifindex, const struct step *s)
 	case MCAST_MSF:
 		return MCP_TRY(sfl_mcast_msf_set(fd, mg, ifindex, s->fmode, s->n, srcs, s->n,
 						 SFL_GF_SIZE(s->n)));
+	case IP_MSF_DUP: {
+		const char *const dup[] = { S[0], S[0] };
+
+		return MCP_TRY(sfl_ip_msf_set(fd, mg, WIRE_ADDR, s->fmode, 2, dup, 2, SFL_IMSF_SIZE(2)));
+	}
 	default: return (struct mcp_res){ 0, 0 };
 	}
 }
@@ -719,7 +725,7 @@ static const struct mode_row mode_rows[] = {
 	{ "ipv4.sourcefilter.mode.asm_ip_msfilter_fmode_0xffffffff", { ST_ASM }, { IP_MSF, 0, 1, 0xffffffffu, 1 } },
 	{ "ipv4.sourcefilter.mode.asm_mcast_msfilter_fmode_2", { ST_ASM }, { MCAST_MSF, 0, 1, 2, 1 } },
 	{ "ipv4.sourcefilter.mode.asm_mcast_msfilter_fmode_0xffffffff", { ST_ASM }, { MCAST_MSF, 0, 1, 0xffffffffu, 1 } },
-	{ "ipv4.sourcefilter.mode.asm_ip_msfilter_duplicate_sources", { ST_ASM }, { IP_MSF, 0, -1, MCAST_EXCLUDE, 0 } },
+	{ "ipv4.sourcefilter.mode.asm_ip_msfilter_duplicate_sources", { ST_ASM }, { IP_MSF_DUP, 0, -1, MCAST_EXCLUDE, 2 } },
 	/* operations on a group never joined */
 	{ "ipv4.sourcefilter.mode.never_joined_ip_add_source_membership", { { NONE, 0, 0, 0, 0 } },
 	  ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
@@ -774,14 +780,7 @@ static void sc_mode(void)
 					  m->setup[k].opt == IP_DROP_SOURCE_MEMBERSHIP))
 				mcp_broken("%s setup step %zu", m->id, k);
 		}
-		if (!strcmp(m->id, "ipv4.sourcefilter.mode.asm_ip_msfilter_duplicate_sources")) {
-			const char *const dup[] = { S[0], S[0] };
-
-			r = MCP_TRY(sfl_ip_msf_set(fd, mg, WIRE_ADDR, MCAST_EXCLUDE, 2, dup, 2,
-						   SFL_IMSF_SIZE(2)));
-		} else {
-			r = do_step(fd, idx, &m->op);
-		}
+		r = do_step(fd, idx, &m->op);
 		obs_begin("%s", m->id);
 		obs_res(NULL, r);
 		obs_filter("filter", fd, mg, idx);
