@@ -334,7 +334,7 @@ static void mcast_all(void)
 
 	setup();
 	/* defaults of fresh sockets, both families */
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	fd = MCP_SAFE(socket(AF_INET, SOCK_DGRAM, 0));
 	r = MCP_TRY(dlv_get_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, &v));
 	obs_begin("ipv4.delivery.mcast_all.default_af_inet");
 	obs_res(NULL, r);
@@ -362,13 +362,13 @@ static void mcast_all(void)
 		unsigned char c = (unsigned char)set[i].val;
 		int iv = set[i].val, pre = set[i].val ? 0 : 1, after;
 
-		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		fd = MCP_SAFE(socket(AF_INET, SOCK_DGRAM, 0));
 		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &pre, sizeof(pre)) < 0)
 			mcp_broken("IP_MULTICAST_ALL %d", pre);
 		r = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL,
 				       set[i].optlen == 1 ? (void *)&c : (void *)&iv,
 				       (socklen_t)set[i].optlen));
-		dlv_get_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, &after);
+		MCP_SAFE(dlv_get_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, &after));
 		obs_begin("%s", set[i].id);
 		obs_res(NULL, r);
 		obs_int("before", pre);

@@ -87,7 +87,7 @@ static int listener(const struct sockaddr_in *sa)
 {
 	int fd = sock(AF_INET, SOCK_STREAM, 0), one = 1;
 
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	MCP_SAFE(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
 	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 || listen(fd, 1) < 0)
 		mcp_broken("listen");
 	return fd;
@@ -198,7 +198,7 @@ static void limit_follows_sysctl(void)
 		long got = -12345;
 
 		mcp_pin("net.ipv4.igmp_max_memberships", rows[i].value);
-		mcp_sysctl_get_int("net.ipv4.igmp_max_memberships", &got);
+		MCP_SAFE(mcp_sysctl_get_int("net.ipv4.igmp_max_memberships", &got));
 		obs_begin("%s", rows[i].id);
 		struct fill f = fill(fd, API_IP, 1, 0);
 		obs_int("sysctl", got);
@@ -295,7 +295,7 @@ static void limit_scope(void)
 	close(a);
 	a = udp();
 	for (int i = 0; i < 10; i++)
-		mcp_join_ifindex(a, mcp_nth_group((unsigned int)i), v0);
+		MCP_SAFE(mcp_join_ifindex(a, mcp_nth_group((unsigned int)i), v0));
 	fc = fill(a, API_MCAST, v0, 100);
 	obs_begin("ipv4.membership.limit.shared_by_ip_and_mcast_apis");
 	obs_int("ip_add_membership_joins", 10);
@@ -795,26 +795,26 @@ static void state(void)
 
 	a = udp();
 	b = udp();
-	mcp_join_ifindex(a, G1, v0);
+	MCP_SAFE(mcp_join_ifindex(a, G1, v0));
 	obs_begin("ipv4.membership.state.join_adds_device_record");
 	obs_igmp("igmp");
 	obs_end();
-	mcp_join_ifindex(b, G1, v0);
+	MCP_SAFE(mcp_join_ifindex(b, G1, v0));
 	obs_begin("ipv4.membership.state.second_socket_increments_users");
 	obs_igmp("igmp");
 	obs_end();
-	mcp_drop_ifindex(a, G1, v0);
+	MCP_SAFE(mcp_drop_ifindex(a, G1, v0));
 	obs_begin("ipv4.membership.state.drop_by_one_socket_keeps_record");
 	obs_igmp("igmp");
 	obs_end();
-	mcp_drop_ifindex(b, G1, v0);
+	MCP_SAFE(mcp_drop_ifindex(b, G1, v0));
 	obs_begin("ipv4.membership.state.last_drop_removes_record");
 	obs_igmp("igmp");
 	obs_end();
 
-	mcp_join_ifindex(a, G1, v0);
-	mcp_join_ifindex(b, G1, v0);
-	mcp_join_ifindex(a, G2, w0);
+	MCP_SAFE(mcp_join_ifindex(a, G1, v0));
+	MCP_SAFE(mcp_join_ifindex(b, G1, v0));
+	MCP_SAFE(mcp_join_ifindex(a, G2, w0));
 	close(a);
 	obs_begin("ipv4.membership.state.close_leaves_only_that_sockets_groups");
 	obs_igmp("igmp");
@@ -826,7 +826,7 @@ static void state(void)
 
 	a = udp();
 	for (unsigned int i = 0; i < 20; i++)
-		mcp_join_ifindex(a, mcp_nth_group(i), i % 2 ? v0 : w0);
+		MCP_SAFE(mcp_join_ifindex(a, mcp_nth_group(i), i % 2 ? v0 : w0));
 	{
 		struct mcp_igmp_row rows[128];
 		int n = mcp_igmp_rows(rows, 128);
@@ -840,7 +840,7 @@ static void state(void)
 
 	/* link down: the group records stay, the automatic all-hosts one goes */
 	a = udp();
-	mcp_join_ifindex(a, G1, w0);
+	MCP_SAFE(mcp_join_ifindex(a, G1, w0));
 	if (mcp_link_set_up("w0", 0) < 0)
 		mcp_broken("w0 down");
 	obs_begin("ipv4.membership.state.link_down_keeps_group_drops_all_hosts");
@@ -869,8 +869,8 @@ static void state(void)
 		old = mcp_ifindex("x0");
 		mcp_pin("net.ipv4.igmp_max_memberships", 2);
 		a = udp();
-		mcp_join_ifindex(a, G1, old);
-		mcp_join_ifindex(a, G2, v0);
+		MCP_SAFE(mcp_join_ifindex(a, G1, old));
+		MCP_SAFE(mcp_join_ifindex(a, G2, v0));
 		if (mcp_link_del("x0") < 0)
 			mcp_broken("delete x0");
 		over = MCP_TRY(mcp_join_ifindex(a, "239.1.1.3", v0));
@@ -987,7 +987,7 @@ static void socket_types(void)
 
 		/* the child may join on its own: it starts with an empty list */
 		lst = listener(&sa);
-		mcp_mcast_join(lst, G1, v0);
+		MCP_SAFE(mcp_mcast_join(lst, G1, v0));
 		child = accepted_from_peer(lst, &sa, &cli);
 		rejoin = MCP_TRY(mcp_mcast_join(child, G1, v0));
 		obs_begin("ipv4.membership.socket.tcp_accepted_child_can_join_same_group");

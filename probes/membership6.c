@@ -525,7 +525,7 @@ static void sc_socktypes(void)
 		close(fd2);
 	}
 	{
-		int v4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), u6 = udp6(), r6 = sock6(SOCK_RAW, IPPROTO_ICMPV6);
+		int v4 = MCP_SAFE(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)), u6 = udp6(), r6 = sock6(SOCK_RAW, IPPROTO_ICMPV6);
 		struct ip_mreqn m = { .imr_multiaddr = mcp_in("239.1.1.1"), .imr_ifindex = 1 };
 
 		if (v4 < 0)

@@ -207,7 +207,7 @@ static void get_optlen_rows(const char *opt_name, int opt, int val, const struct
 
 static void obs_default(const char *id, int opt)
 {
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), v = -1;
+	int fd = MCP_SAFE(socket(AF_INET, SOCK_DGRAM, 0)), v = -1;
 	struct mcp_res r = MCP_TRY(dlv_get_int(fd, IPPROTO_IP, opt, &v));
 
 	obs_begin("%s", id);

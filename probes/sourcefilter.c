@@ -460,7 +460,7 @@ static void obs_add_run(const struct add_run *a)
 /* in another netns: its igmp_max_msf into *v, and a socket that belongs to it for good */
 static int max_msf_and_socket(void *v)
 {
-	mcp_sysctl_get_int("net.ipv4.igmp_max_msf", v);
+	MCP_SAFE(mcp_sysctl_get_int("net.ipv4.igmp_max_msf", v));
 	return udp_sock();
 }
 
@@ -785,7 +785,7 @@ static void sc_mode(void)
 		obs_res(NULL, r);
 		obs_filter("filter", fd, mg, idx);
 		/* the IP_ API's view agrees with the MCAST_ one (address-resolved) */
-		sfl_ip_msf_get(fd, mg, WIRE_ADDR, 16, 16, SFL_IMSF_SIZE(16), &g);
+		MCP_SAFE(sfl_ip_msf_get(fd, mg, WIRE_ADDR, 16, 16, SFL_IMSF_SIZE(16), &g));
 		obs_obj_begin("ip_msfilter_get");
 		obs_call(NULL, g.rc, g.err);
 		if (g.rc == 0) {
@@ -1061,7 +1061,7 @@ static void sc_lifecycle(void)
 	obs_begin("ipv4.sourcefilter.lifecycle.link_deleted_mcast_msfilter_get_old_ifindex");
 	obs_filter("filter", fa, "239.4.3.1", idx);
 	obs_end();
-	sfl_ip_msf_get(fa, "239.4.3.1", WIRE_ADDR, 8, 8, SFL_IMSF_SIZE(8), &g);
+	MCP_SAFE(sfl_ip_msf_get(fa, "239.4.3.1", WIRE_ADDR, 8, 8, SFL_IMSF_SIZE(8), &g));
 	obs_begin("ipv4.sourcefilter.lifecycle.link_deleted_ip_msfilter_get_old_address");
 	obs_call(NULL, g.rc, g.err);
 	obs_end();

@@ -84,3 +84,35 @@ def test_no_probe_formats_an_id():
             if ID_LIKE.match(value) and "%" in value:
                 bad.append("%s:%d: \"%s\"" % (os.path.relpath(path, ROOT), line, value))
     assert not bad, "ids built with a format:\n  " + "\n  ".join(bad)
+
+
+SAFE_SRC = r'''
+#include "mcp.h"
+#include <unistd.h>
+static void setup_fails(void) { MCP_SAFE(close(-1)); obs_begin("t.safe.never"); obs_end(); }
+static const struct mcp_scenario sc[] = { { "setup_fails", setup_fails, 0 } };
+int main(int argc, char **argv) { return mcp_main(argc, argv, "safetest", sc, MCP_ARRAY_SIZE(sc)); }
+'''
+
+
+def test_safe_setup_failure_is_broken_with_file_line(tmp_path):
+    """MCP_SAFE: a setup call that fails is a broken record naming the
+    file:line and the call, and nothing after it is recorded."""
+    import json
+    import subprocess
+
+    import pytest
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root (the probe makes namespaces)")
+    src = tmp_path / "safetest.c"
+    src.write_text(SAFE_SRC)
+    exe = str(tmp_path / "safetest")
+    subprocess.run(["gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE",
+                    "-I", os.path.join(ROOT, "probes", "lib"), "-o", exe, str(src),
+                    os.path.join(ROOT, "probes", "lib", "mcp.c")], check=True)
+    p = subprocess.run([exe], capture_output=True, text=True, timeout=60)
+    recs = [json.loads(x) for x in p.stdout.splitlines()]
+    assert p.returncode == 1
+    assert recs == [{"probe": "safetest", "scenario": "setup_fails",
+                     "broken": "%s:4: close(-1): EBADF" % src}]

@@ -52,6 +52,21 @@ int mcp_main(int argc, char **argv, const char *probe,
  * EAFNOSUPPORT), the record is a skip with the reason instead. */
 void mcp_broken(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/*
+ * A setup step that must succeed: evaluates call, and when it returns < 0
+ * breaks the scenario with "file:line: call: ERRNO" (LTP's SAFE_* idea), so
+ * a failed setup reads as broken, never as a kernel difference. Otherwise
+ * yields the call's result.
+ */
+#define MCP_SAFE(call)                                                          \
+	({                                                                      \
+		errno = 0;                                                      \
+		__typeof__(call) __safe = (call);                               \
+		if (__safe < 0)                                                 \
+			mcp_broken("%s:%d: %s", __FILE__, __LINE__, #call);     \
+		__safe;                                                         \
+	})
+
 /* ---------- namespaces ---------- */
 
 /* The fd of the namespace the calling thread is in now (O_CLOEXEC). */
