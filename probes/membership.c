@@ -503,6 +503,92 @@ static const char *outcome(struct mcp_res r, const char *before)
 	return buf;
 }
 
+static void optlen_group_req(void)
+{
+	/* group_req is 136 bytes on LP64: probe both sides of it and the compat size */
+	{
+		static const int lens[] = { 0, 1, 4, 8, 12, 16, 64, 131, 132, 135, 136, 137, 144, 264, 512 };
+		unsigned char gbuf[512] = { 0 };
+		struct group_req gr = { .gr_interface = (uint32_t)w0 };
+		struct sockaddr_in *sin = (struct sockaddr_in *)&gr.gr_group;
+		struct runs j = { 0 }, l = { 0 };
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = mcp_in(G1);
+		memcpy(gbuf, &gr, sizeof(gr));
+		for (size_t i = 0; i < MCP_ARRAY_SIZE(lens); i++) {
+			int fd = udp();
+			struct mcp_res r = MCP_TRY(setsockopt(fd, IPPROTO_IP, MCAST_JOIN_GROUP, gbuf, (socklen_t)lens[i]));
+
+			runs_add(&j, lens[i], outcome(r, ""));
+			close(fd);
+			fd = udp();
+			if (mcp_join_ifindex(fd, G1, w0) < 0)
+				mcp_broken("join before leave");
+			r = MCP_TRY(setsockopt(fd, IPPROTO_IP, MCAST_LEAVE_GROUP, gbuf, (socklen_t)lens[i]));
+			runs_add(&l, lens[i], outcome(r, "w0"));
+			close(fd);
+		}
+		obs_begin("ipv4.membership.optlen.mcast_join_group_boundaries");
+		obs_runs("by_optlen", &j);
+		obs_end();
+		obs_begin("ipv4.membership.optlen.mcast_leave_group_boundaries");
+		obs_runs("by_optlen", &l);
+		obs_end();
+	}
+}
+
+static void optval_unreadable(void)
+{
+	/* optval the kernel cannot read */
+	{
+		static const struct { const char *id; int opt; socklen_t len; } rows[] = {
+			{ "ipv4.membership.optval.ip_add_membership_null_optlen_8", IP_ADD_MEMBERSHIP, 8 },
+			{ "ipv4.membership.optval.ip_add_membership_null_optlen_12", IP_ADD_MEMBERSHIP, 12 },
+			{ "ipv4.membership.optval.ip_add_membership_null_optlen_0", IP_ADD_MEMBERSHIP, 0 },
+			{ "ipv4.membership.optval.ip_drop_membership_null_optlen_8", IP_DROP_MEMBERSHIP, 8 },
+			{ "ipv4.membership.optval.mcast_join_group_null", MCAST_JOIN_GROUP, sizeof(struct group_req) },
+			{ "ipv4.membership.optval.mcast_leave_group_null", MCAST_LEAVE_GROUP, sizeof(struct group_req) },
+		};
+		void *bad = mcp_unreadable_page();
+		int fd = udp();
+
+		for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+			obs_begin("%s", rows[i].id);
+			obs_res("null", MCP_TRY(setsockopt(fd, IPPROTO_IP, rows[i].opt, NULL, rows[i].len)));
+			obs_res("unreadable", MCP_TRY(setsockopt(fd, IPPROTO_IP, rows[i].opt, bad, rows[i].len)));
+			obs_end();
+		}
+		close(fd);
+	}
+}
+
+static void optval_straddling_unreadable_page(void)
+{
+	/* an ip_mreqn whose last 4 bytes sit on an unreadable page: the copy length follows optlen */
+	{
+		unsigned char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct ip_mreqn mm = { .imr_multiaddr = mcp_in(G1), .imr_address = mcp_in("10.0.0.1") };
+		unsigned char *at;
+		int fd = udp();
+		struct mcp_res r8, r12;
+
+		if (two == MAP_FAILED || mprotect(two + 4096, 4096, PROT_NONE) < 0)
+			mcp_broken("guard page");
+		at = two + 4096 - 8;
+		memcpy(at, &mm, 8);
+		r8 = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, at, 8));
+		r12 = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, at, 12));
+		obs_begin("ipv4.membership.optval.ip_mreqn_straddling_unreadable_page");
+		obs_res("optlen_8", r8);
+		obs_res("optlen_12", r12);
+		obs_str("member_on", devs_of(G1));
+		obs_end();
+		close(fd);
+		munmap(two, 8192);
+	}
+}
+
 /*
  * The 64-byte buffer holds an ip_mreqn whose address names v0 and whose
  * ifindex names w0, then zeroes: the device that ends up joined (or left)
@@ -542,83 +628,9 @@ static void optlen(void)
 	obs_begin("ipv4.membership.optlen.ip_drop_membership_0_to_64");
 	obs_runs("by_optlen", &del);
 	obs_end();
-
-	/* group_req is 136 bytes on LP64: probe both sides of it and the compat size */
-	{
-		static const int lens[] = { 0, 1, 4, 8, 12, 16, 64, 131, 132, 135, 136, 137, 144, 264, 512 };
-		unsigned char gbuf[512] = { 0 };
-		struct group_req gr = { .gr_interface = (uint32_t)w0 };
-		struct sockaddr_in *sin = (struct sockaddr_in *)&gr.gr_group;
-		struct runs j = { 0 }, l = { 0 };
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr = mcp_in(G1);
-		memcpy(gbuf, &gr, sizeof(gr));
-		for (size_t i = 0; i < MCP_ARRAY_SIZE(lens); i++) {
-			int fd = udp();
-			struct mcp_res r = MCP_TRY(setsockopt(fd, IPPROTO_IP, MCAST_JOIN_GROUP, gbuf, (socklen_t)lens[i]));
-
-			runs_add(&j, lens[i], outcome(r, ""));
-			close(fd);
-			fd = udp();
-			if (mcp_join_ifindex(fd, G1, w0) < 0)
-				mcp_broken("join before leave");
-			r = MCP_TRY(setsockopt(fd, IPPROTO_IP, MCAST_LEAVE_GROUP, gbuf, (socklen_t)lens[i]));
-			runs_add(&l, lens[i], outcome(r, "w0"));
-			close(fd);
-		}
-		obs_begin("ipv4.membership.optlen.mcast_join_group_boundaries");
-		obs_runs("by_optlen", &j);
-		obs_end();
-		obs_begin("ipv4.membership.optlen.mcast_leave_group_boundaries");
-		obs_runs("by_optlen", &l);
-		obs_end();
-	}
-
-	/* optval the kernel cannot read */
-	{
-		static const struct { const char *id; int opt; socklen_t len; } rows[] = {
-			{ "ipv4.membership.optval.ip_add_membership_null_optlen_8", IP_ADD_MEMBERSHIP, 8 },
-			{ "ipv4.membership.optval.ip_add_membership_null_optlen_12", IP_ADD_MEMBERSHIP, 12 },
-			{ "ipv4.membership.optval.ip_add_membership_null_optlen_0", IP_ADD_MEMBERSHIP, 0 },
-			{ "ipv4.membership.optval.ip_drop_membership_null_optlen_8", IP_DROP_MEMBERSHIP, 8 },
-			{ "ipv4.membership.optval.mcast_join_group_null", MCAST_JOIN_GROUP, sizeof(struct group_req) },
-			{ "ipv4.membership.optval.mcast_leave_group_null", MCAST_LEAVE_GROUP, sizeof(struct group_req) },
-		};
-		void *bad = mcp_unreadable_page();
-		int fd = udp();
-
-		for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-			obs_begin("%s", rows[i].id);
-			obs_res("null", MCP_TRY(setsockopt(fd, IPPROTO_IP, rows[i].opt, NULL, rows[i].len)));
-			obs_res("unreadable", MCP_TRY(setsockopt(fd, IPPROTO_IP, rows[i].opt, bad, rows[i].len)));
-			obs_end();
-		}
-		close(fd);
-	}
-
-	/* an ip_mreqn whose last 4 bytes sit on an unreadable page: the copy length follows optlen */
-	{
-		unsigned char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		struct ip_mreqn mm = { .imr_multiaddr = mcp_in(G1), .imr_address = mcp_in("10.0.0.1") };
-		unsigned char *at;
-		int fd = udp();
-		struct mcp_res r8, r12;
-
-		if (two == MAP_FAILED || mprotect(two + 4096, 4096, PROT_NONE) < 0)
-			mcp_broken("guard page");
-		at = two + 4096 - 8;
-		memcpy(at, &mm, 8);
-		r8 = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, at, 8));
-		r12 = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, at, 12));
-		obs_begin("ipv4.membership.optval.ip_mreqn_straddling_unreadable_page");
-		obs_res("optlen_8", r8);
-		obs_res("optlen_12", r12);
-		obs_str("member_on", devs_of(G1));
-		obs_end();
-		close(fd);
-		munmap(two, 8192);
-	}
+	optlen_group_req();
+	optval_unreadable();
+	optval_straddling_unreadable_page();
 }
 
 /* ------------------------------------------------------------------ */
@@ -783,6 +795,93 @@ static void iface(void)
 /* ------------------------------------------------------------------ */
 /* kernel state in /proc/net/igmp */
 
+static void state_link_down_and_up(void)
+{
+	int a;
+
+	/* link down: the group records stay, the automatic all-hosts one goes */
+	a = udp();
+	MCP_SAFE(mcp_join_ifindex(a, G1, w0));
+	if (mcp_link_set_up("w0", 0) < 0)
+		mcp_broken("w0 down");
+	obs_begin("ipv4.membership.state.link_down_keeps_group_drops_all_hosts");
+	obs_igmp("igmp");
+	obs_str("all_hosts_on", devs_of("224.0.0.1"));
+	obs_end();
+	if (mcp_link_set_up("w0", 1) < 0)
+		mcp_broken("w0 up");
+	obs_begin("ipv4.membership.state.link_up_again_restores_all_hosts");
+	obs_igmp("igmp");
+	obs_str("all_hosts_on", devs_of("224.0.0.1"));
+	obs_end();
+	close(a);
+}
+
+static void state_deleted_device(void)
+{
+	int a;
+
+	/*
+	 * A deleted device takes its records with it, but the socket keeps its
+	 * entries (stale ifindex): they still count toward the limit, and a
+	 * drop naming the old ifindex still finds them.
+	 */
+	{
+		int old;
+		struct mcp_res over, leave, after;
+
+		if (mcp_link_pair("x0", "10.0.2.1/24", peer_ns, "p2", "10.0.2.2/24") < 0)
+			mcp_broken("veth x0");
+		old = mcp_ifindex("x0");
+		mcp_pin("net.ipv4.igmp_max_memberships", 2);
+		a = udp();
+		MCP_SAFE(mcp_join_ifindex(a, G1, old));
+		MCP_SAFE(mcp_join_ifindex(a, G2, v0));
+		if (mcp_link_del("x0") < 0)
+			mcp_broken("delete x0");
+		over = MCP_TRY(mcp_join_ifindex(a, "239.1.1.3", v0));
+		leave = MCP_TRY(mcp_drop_ifindex(a, G1, old));
+		after = MCP_TRY(mcp_join_ifindex(a, "239.1.1.3", v0));
+		obs_begin("ipv4.membership.state.deleted_device_entries_still_count");
+		obs_res("join_at_limit", over);
+		obs_res("drop_by_old_ifindex", leave);
+		obs_res("join_after_drop", after);
+		obs_igmp("igmp");
+		obs_end();
+		close(a);
+	}
+}
+
+static void state_leave_by_nonlocal_address(void)
+{
+	int a;
+
+	/*
+	 * Leaving by an address that is not local: ip_mc_find_dev() fails, so
+	 * ip_mc_leave_group() matches the entry by its stored address, unlinks
+	 * it and returns 0, but skips ip_mc_dec_group() (no in_device): the
+	 * device record outlives the socket. Found by fuzz/ (finding 2).
+	 */
+	{
+		struct ip_mreqn m = { .imr_multiaddr = mcp_in(G1), .imr_address = mcp_in("10.0.0.2"),
+				      .imr_ifindex = v0 };
+		struct mcp_res join, leave;
+		int users_after_leave;
+
+		a = udp();
+		join = MCP_TRY(setsockopt(a, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m)));
+		leave = MCP_TRY(mcp_drop_addr(a, G1, "10.0.0.2"));
+		users_after_leave = mcp_igmp_users("v0", G1);
+		close(a);
+		obs_begin("ipv4.membership.state.leave_by_nonlocal_address_keeps_device_record");
+		obs_res("join_ifindex_v0_address_of_peer", join);
+		obs_res("leave_by_that_address", leave);
+		obs_int("users_after_leave", users_after_leave);
+		obs_int("users_after_close", mcp_igmp_users("v0", G1));
+		obs_end();
+	}
+}
+
 static void state(void)
 {
 	int a, b;
@@ -837,78 +936,9 @@ static void state(void)
 		obs_igmp("igmp_after_close");
 		obs_end();
 	}
-
-	/* link down: the group records stay, the automatic all-hosts one goes */
-	a = udp();
-	MCP_SAFE(mcp_join_ifindex(a, G1, w0));
-	if (mcp_link_set_up("w0", 0) < 0)
-		mcp_broken("w0 down");
-	obs_begin("ipv4.membership.state.link_down_keeps_group_drops_all_hosts");
-	obs_igmp("igmp");
-	obs_str("all_hosts_on", devs_of("224.0.0.1"));
-	obs_end();
-	if (mcp_link_set_up("w0", 1) < 0)
-		mcp_broken("w0 up");
-	obs_begin("ipv4.membership.state.link_up_again_restores_all_hosts");
-	obs_igmp("igmp");
-	obs_str("all_hosts_on", devs_of("224.0.0.1"));
-	obs_end();
-	close(a);
-
-	/*
-	 * A deleted device takes its records with it, but the socket keeps its
-	 * entries (stale ifindex): they still count toward the limit, and a
-	 * drop naming the old ifindex still finds them.
-	 */
-	{
-		int old;
-		struct mcp_res over, leave, after;
-
-		if (mcp_link_pair("x0", "10.0.2.1/24", peer_ns, "p2", "10.0.2.2/24") < 0)
-			mcp_broken("veth x0");
-		old = mcp_ifindex("x0");
-		mcp_pin("net.ipv4.igmp_max_memberships", 2);
-		a = udp();
-		MCP_SAFE(mcp_join_ifindex(a, G1, old));
-		MCP_SAFE(mcp_join_ifindex(a, G2, v0));
-		if (mcp_link_del("x0") < 0)
-			mcp_broken("delete x0");
-		over = MCP_TRY(mcp_join_ifindex(a, "239.1.1.3", v0));
-		leave = MCP_TRY(mcp_drop_ifindex(a, G1, old));
-		after = MCP_TRY(mcp_join_ifindex(a, "239.1.1.3", v0));
-		obs_begin("ipv4.membership.state.deleted_device_entries_still_count");
-		obs_res("join_at_limit", over);
-		obs_res("drop_by_old_ifindex", leave);
-		obs_res("join_after_drop", after);
-		obs_igmp("igmp");
-		obs_end();
-		close(a);
-	}
-
-	/*
-	 * Leaving by an address that is not local: ip_mc_find_dev() fails, so
-	 * ip_mc_leave_group() matches the entry by its stored address, unlinks
-	 * it and returns 0, but skips ip_mc_dec_group() (no in_device): the
-	 * device record outlives the socket. Found by fuzz/ (finding 2).
-	 */
-	{
-		struct ip_mreqn m = { .imr_multiaddr = mcp_in(G1), .imr_address = mcp_in("10.0.0.2"),
-				      .imr_ifindex = v0 };
-		struct mcp_res join, leave;
-		int users_after_leave;
-
-		a = udp();
-		join = MCP_TRY(setsockopt(a, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m)));
-		leave = MCP_TRY(mcp_drop_addr(a, G1, "10.0.0.2"));
-		users_after_leave = mcp_igmp_users("v0", G1);
-		close(a);
-		obs_begin("ipv4.membership.state.leave_by_nonlocal_address_keeps_device_record");
-		obs_res("join_ifindex_v0_address_of_peer", join);
-		obs_res("leave_by_that_address", leave);
-		obs_int("users_after_leave", users_after_leave);
-		obs_int("users_after_close", mcp_igmp_users("v0", G1));
-		obs_end();
-	}
+	state_link_down_and_up();
+	state_deleted_device();
+	state_leave_by_nonlocal_address();
 }
 
 /* ------------------------------------------------------------------ */

@@ -464,23 +464,47 @@ static int max_msf_and_socket(void *v)
 	return udp_sock();
 }
 
-static void sc_limit(void)
+/* a whole-list set of sources S[0..n-1] claiming numsrc, observed as one check */
+struct msf_row {
+	const char *id;
+	int mcast;		/* MCAST_MSFILTER, else IP_MSFILTER */
+	const char *group;
+	uint32_t fmode, numsrc;
+	unsigned int n;		/* sources in the buffer (its size) */
+};
+
+static void msf_rows(int fd, int idx, const struct msf_row *rows, size_t n)
 {
-	int idx, fd, fd2, other;
-	long v = -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct msf_row *m = &rows[i];
+		struct mcp_res r;
+
+		if (m->mcast)
+			r = MCP_TRY(sfl_mcast_msf_set(fd, m->group, idx, m->fmode, m->numsrc, S, m->n,
+						      SFL_GF_SIZE(m->n)));
+		else
+			r = MCP_TRY(sfl_ip_msf_set(fd, m->group, WIRE_ADDR, m->fmode, m->numsrc, S, m->n,
+						   SFL_IMSF_SIZE(m->n)));
+		obs_begin("%s", m->id);
+		obs_res(NULL, r);
+		obs_end();
+	}
+}
+
+/* igmp_max_msf 10 (setup_wire): fd is a fresh socket on v0 (idx) */
+static void limit_max_10(int idx, int fd)
+{
+	static const struct msf_row whole_list[] = {
+		{ "ipv4.sourcefilter.limit.max_10_mcast_msfilter_numsrc_10", 1, G3, MCAST_EXCLUDE, 10, 10 },
+		{ "ipv4.sourcefilter.limit.max_10_mcast_msfilter_numsrc_11", 1, G3, MCAST_EXCLUDE, 11, 11 },
+		{ "ipv4.sourcefilter.limit.max_10_ip_msfilter_numsrc_11", 0, G3, MCAST_EXCLUDE, 11, 11 },
+		{ "ipv4.sourcefilter.limit.max_10_ip_msfilter_numsrc_10", 0, G3, MCAST_EXCLUDE, 10, 10 },
+		/* the limit is tested before the size of the buffer (natively) */
+		{ "ipv4.sourcefilter.limit.max_10_mcast_msfilter_numsrc_11_buffer_for_1", 1, G3, MCAST_EXCLUDE, 11, 1 },
+		{ "ipv4.sourcefilter.limit.max_10_ip_msfilter_numsrc_11_buffer_for_1", 0, G3, MCAST_EXCLUDE, 11, 1 },
+	};
 	struct add_run a;
 	struct mcp_res r;
-
-	/* the default a new namespace starts with: read before anything is pinned */
-	errno = 0;
-	if (mcp_sysctl_get_int("net.ipv4.igmp_max_msf", &v) < 0)
-		mcp_broken("read igmp_max_msf");
-	obs_begin("ipv4.sourcefilter.limit.igmp_max_msf_netns_default");
-	obs_int("value", v);
-	obs_end();
-
-	idx = setup_wire();	/* pins igmp_max_msf = 10 */
-	fd = udp_sock();
 
 	/* 12 attempts against a limit of 10 */
 	a = add_sources(fd, IP_ADD_SOURCE_MEMBERSHIP, G1, WIRE_ADDR, 0, 12);
@@ -516,31 +540,21 @@ static void sc_limit(void)
 	obs_end();
 
 	/* whole-list set at and over the limit */
-	r = MCP_TRY(sfl_mcast_msf_set(fd, G3, idx, MCAST_EXCLUDE, 10, S, 10, SFL_GF_SIZE(10)));
-	obs_begin("ipv4.sourcefilter.limit.max_10_mcast_msfilter_numsrc_10");
-	obs_res(NULL, r);
-	obs_end();
-	r = MCP_TRY(sfl_mcast_msf_set(fd, G3, idx, MCAST_EXCLUDE, 11, S, 11, SFL_GF_SIZE(11)));
-	obs_begin("ipv4.sourcefilter.limit.max_10_mcast_msfilter_numsrc_11");
-	obs_res(NULL, r);
-	obs_end();
-	r = MCP_TRY(sfl_ip_msf_set(fd, G3, WIRE_ADDR, MCAST_EXCLUDE, 11, S, 11, SFL_IMSF_SIZE(11)));
-	obs_begin("ipv4.sourcefilter.limit.max_10_ip_msfilter_numsrc_11");
-	obs_res(NULL, r);
-	obs_end();
-	r = MCP_TRY(sfl_ip_msf_set(fd, G3, WIRE_ADDR, MCAST_EXCLUDE, 10, S, 10, SFL_IMSF_SIZE(10)));
-	obs_begin("ipv4.sourcefilter.limit.max_10_ip_msfilter_numsrc_10");
-	obs_res(NULL, r);
-	obs_end();
-	/* the limit is tested before the size of the buffer (natively) */
-	r = MCP_TRY(sfl_mcast_msf_set(fd, G3, idx, MCAST_EXCLUDE, 11, S, 1, SFL_GF_SIZE(1)));
-	obs_begin("ipv4.sourcefilter.limit.max_10_mcast_msfilter_numsrc_11_buffer_for_1");
-	obs_res(NULL, r);
-	obs_end();
-	r = MCP_TRY(sfl_ip_msf_set(fd, G3, WIRE_ADDR, MCAST_EXCLUDE, 11, S, 1, SFL_IMSF_SIZE(1)));
-	obs_begin("ipv4.sourcefilter.limit.max_10_ip_msfilter_numsrc_11_buffer_for_1");
-	obs_res(NULL, r);
-	obs_end();
+	msf_rows(fd, idx, whole_list, MCP_ARRAY_SIZE(whole_list));
+}
+
+/* the value set is read at every call, existing sockets included; fd holds 10 sources on G1 */
+static void limit_set_values(int idx, int fd)
+{
+	static const struct msf_row set_3[] = {
+		{ "ipv4.sourcefilter.limit.set_3_mcast_msfilter_numsrc_4", 1, G3, MCAST_EXCLUDE, 4, 4 },
+	};
+	static const struct msf_row set_0[] = {
+		{ "ipv4.sourcefilter.limit.set_0_mcast_msfilter_numsrc_1", 1, G4, MCAST_INCLUDE, 1, 1 },
+	};
+	struct add_run a;
+	struct mcp_res r;
+	int fd2;
 
 	/* per socket: another socket on the same group gets its own 10 */
 	fd2 = udp_sock();
@@ -566,10 +580,7 @@ static void sc_limit(void)
 	obs_res("add", r);
 	obs_filter("filter", fd, G1, idx);
 	obs_end();
-	r = MCP_TRY(sfl_mcast_msf_set(fd, G3, idx, MCAST_EXCLUDE, 4, S, 4, SFL_GF_SIZE(4)));
-	obs_begin("ipv4.sourcefilter.limit.set_3_mcast_msfilter_numsrc_4");
-	obs_res(NULL, r);
-	obs_end();
+	msf_rows(fd, idx, set_3, MCP_ARRAY_SIZE(set_3));
 
 	mcp_pin("net.ipv4.igmp_max_msf", 0);
 	fd2 = udp_sock();
@@ -578,16 +589,20 @@ static void sc_limit(void)
 	obs_add_run(&a);
 	obs_filter("filter", fd2, G4, idx);
 	obs_end();
-	r = MCP_TRY(sfl_mcast_msf_set(fd2, G4, idx, MCAST_INCLUDE, 1, S, 1, SFL_GF_SIZE(1)));
-	obs_begin("ipv4.sourcefilter.limit.set_0_mcast_msfilter_numsrc_1");
-	obs_res(NULL, r);
-	obs_end();
+	msf_rows(fd2, idx, set_0, MCP_ARRAY_SIZE(set_0));
 	close(fd2);
 
-	/* per netns: another namespace keeps its own value and its own limit */
+}
+
+/* per netns: another namespace keeps its own value and its own limit */
+static void limit_other_netns(void)
+{
+	struct add_run a;
+	long v = -1;
+	int fd2, other;
+
 	mcp_pin("net.ipv4.igmp_max_msf", 3);
 	other = mcp_ns_new();
-	v = -1;
 	if (other < 0 || (fd2 = mcp_in_ns(other, max_msf_and_socket, &v)) < 0)
 		mcp_broken("second netns");
 	a = add_sources(fd2, IP_ADD_SOURCE_MEMBERSHIP, G1, "127.0.0.1", 0, 12);
@@ -597,6 +612,27 @@ static void sc_limit(void)
 	obs_end();
 	close(fd2);
 	close(other);
+}
+
+static void sc_limit(void)
+{
+	int idx, fd;
+	long v = -1;
+
+	/* the default a new namespace starts with: read before anything is pinned */
+	errno = 0;
+	if (mcp_sysctl_get_int("net.ipv4.igmp_max_msf", &v) < 0)
+		mcp_broken("read igmp_max_msf");
+	obs_begin("ipv4.sourcefilter.limit.igmp_max_msf_netns_default");
+	obs_int("value", v);
+	obs_end();
+
+	idx = setup_wire();	/* pins igmp_max_msf = 10 */
+	fd = udp_sock();
+
+	limit_max_10(idx, fd);
+	limit_set_values(idx, fd);
+	limit_other_netns();
 	close(fd);
 }
 
@@ -989,17 +1025,17 @@ static void lifecycle_include_group_changed_while_down(int idx)
 	close(fz);
 }
 
-static void sc_lifecycle(void)
+/* the filters of the lifecycle rows: S1,S2 included / S2,S3 excluded, and single sources */
+static const struct sock_filter lc_inc = { 0, MCAST_INCLUDE, 0, 2 }, lc_exc = { 0, MCAST_EXCLUDE, 1, 2 };
+static const struct sock_filter lc_inc4 = { 0, MCAST_INCLUDE, 3, 1 }, lc_inc9 = { 0, MCAST_INCLUDE, 8, 1 };
+
+static void lifecycle_close(int idx)
 {
-	const struct sock_filter inc = { 0, MCAST_INCLUDE, 0, 2 }, exc = { 0, MCAST_EXCLUDE, 1, 2 };
-	const struct sock_filter inc4 = { 0, MCAST_INCLUDE, 3, 1 }, inc9 = { 0, MCAST_INCLUDE, 8, 1 };
-	int idx = setup_wire(), fa, fb, fc, fz;
-	struct sfl_get g;
-	struct mcp_res r;
+	int fa, fb;
 
 	/* close */
-	fa = filtered_sock("239.4.1.1", idx, &inc);
-	fb = filtered_sock("239.4.1.1", idx, &exc);
+	fa = filtered_sock("239.4.1.1", idx, &lc_inc);
+	fb = filtered_sock("239.4.1.1", idx, &lc_exc);
 	close(fa);
 	obs_begin("ipv4.sourcefilter.lifecycle.close_include_socket_of_two");
 	obs_rows();
@@ -1008,13 +1044,19 @@ static void sc_lifecycle(void)
 	obs_begin("ipv4.sourcefilter.lifecycle.close_last_socket");
 	obs_rows();
 	obs_end();
+}
+
+static void lifecycle_link_bounce(int idx)
+{
+	int fa, fb, fc, fz;
+	struct mcp_res r;
 
 	/* link down and up: 239.4.2.1 is EXCLUDE at device level (one socket
 	 * each way), 239.4.2.2 INCLUDE (one INCLUDE socket), joined first so
 	 * 239.4.2.1 heads the device list */
-	fc = filtered_sock("239.4.2.2", idx, &inc4);
-	fa = filtered_sock("239.4.2.1", idx, &inc);
-	fb = filtered_sock("239.4.2.1", idx, &exc);
+	fc = filtered_sock("239.4.2.2", idx, &lc_inc4);
+	fa = filtered_sock("239.4.2.1", idx, &lc_inc);
+	fb = filtered_sock("239.4.2.1", idx, &lc_exc);
 	if (mcp_link_set_up("v0", 0) < 0)
 		mcp_broken("v0 down");
 	obs_begin("ipv4.sourcefilter.lifecycle.link_down");
@@ -1038,7 +1080,7 @@ static void sc_lifecycle(void)
 	obs_filter("filter_include_only_group", fc, "239.4.2.2", idx);
 	obs_end();
 	/* a group with sources joined now heads the device list again */
-	fz = filtered_sock("239.4.2.9", idx, &inc9);
+	fz = filtered_sock("239.4.2.9", idx, &lc_inc9);
 	obs_begin("ipv4.sourcefilter.lifecycle.link_up_again_behind_a_new_sourced_group");
 	obs_rows();
 	obs_end();
@@ -1046,12 +1088,17 @@ static void sc_lifecycle(void)
 	close(fa);
 	close(fb);
 	close(fc);
+}
 
-	lifecycle_include_group_changed_while_down(idx);
+static void lifecycle_link_deleted(int idx)
+{
+	int fa, fb;
+	struct sfl_get g;
+	struct mcp_res r;
 
 	/* link deleted while filters exist */
-	fa = filtered_sock("239.4.3.1", idx, &inc);
-	fb = filtered_sock("239.4.3.1", idx, &exc);
+	fa = filtered_sock("239.4.3.1", idx, &lc_inc);
+	fb = filtered_sock("239.4.3.1", idx, &lc_exc);
 	if (mcp_link_del("v0") < 0)
 		mcp_broken("delete v0");
 	obs_begin("ipv4.sourcefilter.lifecycle.link_deleted");
@@ -1090,6 +1137,16 @@ static void sc_lifecycle(void)
 	obs_begin("ipv4.sourcefilter.lifecycle.link_deleted_after_close");
 	obs_rows();
 	obs_end();
+}
+
+static void sc_lifecycle(void)
+{
+	int idx = setup_wire();
+
+	lifecycle_close(idx);
+	lifecycle_link_bounce(idx);
+	lifecycle_include_group_changed_while_down(idx);
+	lifecycle_link_deleted(idx);
 }
 
 /* ------------------------------------------------------------------ */

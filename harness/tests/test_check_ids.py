@@ -116,3 +116,31 @@ def test_safe_setup_failure_is_broken_with_file_line(tmp_path):
     assert p.returncode == 1
     assert recs == [{"probe": "safetest", "scenario": "setup_fails",
                      "broken": "%s:4: close(-1): EBADF" % src}]
+
+
+def _func_len():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("func_len", os.path.join(ROOT, "probes", "tools", "func_len.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_func_len_counts_a_function_from_signature_to_brace():
+    fl = _func_len()
+    src = ('static const int t[] = {\n\t1,\n};\n\n'
+           'static int\nf(int a,\n  int b)\n{\n\tconst char *s = "}";\t/* } */\n\tif (a) {\n\t\treturn b;\n\t}\n'
+           '\treturn 0;\n}\n\nvoid g(void)\n{\n}\n')
+    assert fl.functions(src) == [("f", 5, 10), ("g", 16, 3)]
+
+
+def test_no_probe_function_over_100_lines():
+    """house rule 6: C functions <= 100 lines (scenarios are fixtures plus rows)"""
+    fl = _func_len()
+    long_ones = []
+    for path in PROBES + sorted(glob.glob(os.path.join(ROOT, "probes", "lib", "*.c"))):
+        with open(path) as f:
+            long_ones += ["%s:%d: %s: %d lines" % (os.path.relpath(path, ROOT), line, name, n)
+                          for name, line, n in fl.functions(f.read()) if n > 100]
+    assert not long_ones, "\n".join(long_ones)
