@@ -115,19 +115,28 @@ static void jflush_line(void)
 	jlen = 0;
 }
 
-void obs_begin(const char *id_fmt, ...)
+static void at_string(char *out, size_t len, const char *file, int line)
 {
+	snprintf(out, len, "%s:%d", file, line);
+}
+
+void obs_begin_at(const char *file, int line, const char *id_fmt, ...)
+{
+	char at[256];
 	va_list ap;
 
 	va_start(ap, id_fmt);
 	vsnprintf(cur_id, sizeof(cur_id), id_fmt, ap);
 	va_end(ap);
+	at_string(at, sizeof(at), file, line);
 	jlen = 0;
 	jdepth = 0;
 	jputs("{\"id\":");
 	jstr(cur_id);
 	jputs(",\"probe\":");
 	jstr(cur_probe);
+	jputs(",\"at\":");
+	jstr(at);
 	jputs(",\"facts\":{");
 	jdepth = 1;
 	jfirst[1] = 1;
@@ -280,15 +289,16 @@ static void emit_strings(const char *const *kv)
 	jflush_line();
 }
 
-void obs_skip(const char *id, const char *fmt, ...)
+void obs_skip_at(const char *file, int line, const char *id, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], at[256];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	emit_strings((const char *const[]){ "id", id, "probe", cur_probe, "skip", msg, NULL });
+	at_string(at, sizeof(at), file, line);
+	emit_strings((const char *const[]){ "id", id, "probe", cur_probe, "at", at, "skip", msg, NULL });
 }
 
 static void emit_record(const char *kind, const char *msg)

@@ -209,7 +209,14 @@ void *mcp_unreadable_page(void);
 /* errno name ("ENOBUFS"), or "0" for 0 */
 const char *mcp_errname(int err);
 
-void obs_begin(const char *id_fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Starts the record of one check. Every record says where it was recorded:
+ * "at":"probes/x.c:N", the file:line of the obs_begin (or obs_skip) call,
+ * which the harness shows in a failure ("recorded at").
+ */
+void obs_begin_at(const char *file, int line, const char *id_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define obs_begin(...) obs_begin_at(__FILE__, __LINE__, __VA_ARGS__)
 void obs_int(const char *key, long long v);
 void obs_bool(const char *key, int v);
 void obs_str(const char *key, const char *v);
@@ -226,7 +233,9 @@ void obs_obj_end(void);
 void obs_igmp(const char *key);
 void obs_end(void);
 /* This one check cannot be observed here (a kernel feature is missing): SKIP with the reason. */
-void obs_skip(const char *id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void obs_skip_at(const char *file, int line, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+#define obs_skip(id, ...) obs_skip_at(__FILE__, __LINE__, id, __VA_ARGS__)
 
 /*
  * Shorthand for the common "one call, one check": performs nothing itself,
