@@ -6,7 +6,8 @@
 A refactoring of the probes must not change what they observe. Records are
 compared by id after dropping what differs from run to run by design: the
 capture timestamps (`t_us`) and the source MAC of captured frames (a veth's
-address is random). Exit 0 when identical, 1 with a unified diff otherwise."""
+address is random), and what a refactoring moves on purpose: the probe source
+line that recorded a check (`at`). Exit 0 when identical, 1 with a unified diff otherwise."""
 
 import difflib
 import json
@@ -17,7 +18,7 @@ def _norm(value):
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
-            if k == "t_us":
+            if k in ("t_us", "at"):
                 continue
             if k == "hex" and isinstance(v, str) and len(v) >= 24:
                 v = v[:12] + "x" * 12 + v[24:]  # ethernet source address

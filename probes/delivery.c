@@ -95,7 +95,7 @@ static void await_witness(int witness, uint32_t tag)
 
 #define IPC_COUNT 32
 
-static void ipc_round(const char *mode, int nrecv, uint16_t port)
+static void ipc_round(const char *id, int by_addr, int nrecv, uint16_t port)
 {
 	static const char *group = "239.10.1.1";
 	int rfd[8], complete = 0, corrupt = 0, reordered = 0, dup = 0, s;
@@ -108,7 +108,7 @@ static void ipc_round(const char *mode, int nrecv, uint16_t port)
 		must_join_lo(rfd[i], group);
 	}
 	s = must_udp(0, "0.0.0.0", 0);
-	if (!strcmp(mode, "if_addr")) {
+	if (by_addr) {
 		struct in_addr a = mcp_in("127.0.0.1");
 
 		ifres = MCP_TRY(setsockopt(s, IPPROTO_IP, IP_MULTICAST_IF, &a, sizeof(a)));
@@ -148,7 +148,7 @@ static void ipc_round(const char *mode, int nrecv, uint16_t port)
 		close(rfd[i]);
 	}
 	close(s);
-	obs_begin("ipv4.delivery.ipc.%s.receivers_%d", mode, nrecv);
+	obs_begin("%s", id);
 	obs_res("if", ifres);
 	obs_int("sent", sent);
 	obs_int("receivers_complete", complete);
@@ -161,13 +161,20 @@ static void ipc_round(const char *mode, int nrecv, uint16_t port)
 
 static void ipc(void)
 {
-	static const int ns[] = { 1, 2, 8 };
+	static const struct {
+		int n;
+		const char *id_addr, *id_index;	/* IP_MULTICAST_IF by address / by ifindex */
+	} rows[] = {
+		{ 1, "ipv4.delivery.ipc.if_addr.receivers_1", "ipv4.delivery.ipc.if_index.receivers_1" },
+		{ 2, "ipv4.delivery.ipc.if_addr.receivers_2", "ipv4.delivery.ipc.if_index.receivers_2" },
+		{ 8, "ipv4.delivery.ipc.if_addr.receivers_8", "ipv4.delivery.ipc.if_index.receivers_8" },
+	};
 	uint16_t port = 5100;
 
 	setup();
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(ns); i++) {
-		ipc_round("if_addr", ns[i], port++);
-		ipc_round("if_index", ns[i], port++);
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		ipc_round(rows[i].id_addr, 1, rows[i].n, port++);
+		ipc_round(rows[i].id_index, 0, rows[i].n, port++);
 	}
 }
 
@@ -175,7 +182,7 @@ static void ipc(void)
 /* Which sockets on a port receive a datagram sent to a group. */
 
 struct rcv_row {
-	const char *name;	/* check id part */
+	const char *id;		/* its last part names the receiver */
 	const char *bind;	/* bound address */
 	const char *join;	/* group joined on lo, NULL: none */
 	int fd;
@@ -185,13 +192,13 @@ static void receivers(void)
 {
 	static const char *G = "239.10.2.1";
 	struct rcv_row rows[] = {
-		{ "joined_any", "0.0.0.0", "239.10.2.1", -1 },		/* witness */
-		{ "unjoined_any", "0.0.0.0", NULL, -1 },
-		{ "joined_other_group_any", "0.0.0.0", "239.10.2.2", -1 },
-		{ "bound_group_unjoined", "239.10.2.1", NULL, -1 },
-		{ "bound_group_joined", "239.10.2.1", "239.10.2.1", -1 },
-		{ "bound_other_group_joined", "239.10.2.2", "239.10.2.2", -1 },
-		{ "bound_unicast_127_0_0_1", "127.0.0.1", NULL, -1 },
+		{ "ipv4.delivery.receivers.joined_any", "0.0.0.0", "239.10.2.1", -1 },		/* witness */
+		{ "ipv4.delivery.receivers.unjoined_any", "0.0.0.0", NULL, -1 },
+		{ "ipv4.delivery.receivers.joined_other_group_any", "0.0.0.0", "239.10.2.2", -1 },
+		{ "ipv4.delivery.receivers.bound_group_unjoined", "239.10.2.1", NULL, -1 },
+		{ "ipv4.delivery.receivers.bound_group_joined", "239.10.2.1", "239.10.2.1", -1 },
+		{ "ipv4.delivery.receivers.bound_other_group_joined", "239.10.2.2", "239.10.2.2", -1 },
+		{ "ipv4.delivery.receivers.bound_unicast_127_0_0_1", "127.0.0.1", NULL, -1 },
 	};
 	const uint16_t P = 5200;
 	int s, got[MCP_ARRAY_SIZE(rows)], total = 0;
@@ -207,11 +214,11 @@ static void receivers(void)
 	must_send(s, G, P, 1, 0);
 	await_witness(rows[0].fd, 1);
 	for (size_t i = 1; i < MCP_ARRAY_SIZE(rows); i++) {
-		obs_begin("ipv4.delivery.receivers.%s", rows[i].name);
+		obs_begin("%s", rows[i].id);
 		obs_int("received", dlv_drain(rows[i].fd, 1, NULL));
 		obs_end();
 	}
-	obs_begin("ipv4.delivery.receivers.%s", rows[0].name);
+	obs_begin("%s", rows[0].id);
 	obs_int("received", 1 + dlv_drain(rows[0].fd, 1, NULL));
 	obs_end();
 
@@ -222,7 +229,7 @@ static void receivers(void)
 		for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
 			got[i] = dlv_drain(rows[i].fd, 2, NULL);
 			if (got[i]) {
-				who = rows[i].name;
+				who = strrchr(rows[i].id, '.') + 1;
 				total += got[i];
 			}
 		}
@@ -231,7 +238,7 @@ static void receivers(void)
 
 			/* block on the likeliest receiver a while, then sweep again */
 			if (dlv_recv(rows[6].fd, &rx, DLV_POSITIVE_MS / 100) == 1 && rx.tag == 2) {
-				who = rows[6].name;
+				who = strrchr(rows[6].id, '.') + 1;
 				total++;
 			}
 		}
@@ -304,7 +311,7 @@ static void reuseport(void)
 /* IP_MULTICAST_ALL */
 
 struct allset_row {
-	const char *name;
+	const char *id;
 	int val;
 	int optlen;	/* 1: one byte (val as unsigned char) */
 };
@@ -312,16 +319,22 @@ struct allset_row {
 static void mcast_all(void)
 {
 	static const struct allset_row set[] = {
-		{ "int_0", 0, 4 }, { "int_1", 1, 4 }, { "int_2", 2, 4 }, { "int_minus1", -1, 4 },
-		{ "int_256", 256, 4 }, { "char_0", 0, 1 }, { "char_1", 1, 1 }, { "char_2", 2, 1 },
-		{ "optlen_0", 0, 0 },
+		{ "ipv4.delivery.mcast_all.set.int_0", 0, 4 },
+		{ "ipv4.delivery.mcast_all.set.int_1", 1, 4 },
+		{ "ipv4.delivery.mcast_all.set.int_2", 2, 4 },
+		{ "ipv4.delivery.mcast_all.set.int_minus1", -1, 4 },
+		{ "ipv4.delivery.mcast_all.set.int_256", 256, 4 },
+		{ "ipv4.delivery.mcast_all.set.char_0", 0, 1 },
+		{ "ipv4.delivery.mcast_all.set.char_1", 1, 1 },
+		{ "ipv4.delivery.mcast_all.set.char_2", 2, 1 },
+		{ "ipv4.delivery.mcast_all.set.optlen_0", 0, 0 },
 	};
 	int fd, v;
 	struct mcp_res r;
 
 	setup();
 	/* defaults of fresh sockets, both families */
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	fd = MCP_SAFE(socket(AF_INET, SOCK_DGRAM, 0));
 	r = MCP_TRY(dlv_get_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, &v));
 	obs_begin("ipv4.delivery.mcast_all.default_af_inet");
 	obs_res(NULL, r);
@@ -349,14 +362,14 @@ static void mcast_all(void)
 		unsigned char c = (unsigned char)set[i].val;
 		int iv = set[i].val, pre = set[i].val ? 0 : 1, after;
 
-		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		fd = MCP_SAFE(socket(AF_INET, SOCK_DGRAM, 0));
 		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &pre, sizeof(pre)) < 0)
 			mcp_broken("IP_MULTICAST_ALL %d", pre);
 		r = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL,
 				       set[i].optlen == 1 ? (void *)&c : (void *)&iv,
 				       (socklen_t)set[i].optlen));
-		dlv_get_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, &after);
-		obs_begin("ipv4.delivery.mcast_all.set.%s", set[i].name);
+		MCP_SAFE(dlv_get_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, &after));
+		obs_begin("%s", set[i].id);
 		obs_res(NULL, r);
 		obs_int("before", pre);
 		obs_int("after", after);
@@ -379,15 +392,15 @@ static void mcast_all_effect(void)
 	static const char *G = "239.10.4.1";
 	const uint16_t P = 5400, P2 = 5401;
 	struct {
-		const char *name, *bind;
+		const char *id, *bind;
 		int all, join;
 		int fd;
 	} rows[] = {
-		{ "joined_any_all0", "0.0.0.0", 0, 1, -1 },	/* witness: joined, ALL=0 */
-		{ "unjoined_any_all0", "0.0.0.0", 0, 0, -1 },
-		{ "unjoined_any_all1", "0.0.0.0", 1, 0, -1 },
-		{ "unjoined_bound_group_all0", "239.10.4.1", 0, 0, -1 },
-		{ "unjoined_bound_group_all1", "239.10.4.1", 1, 0, -1 },
+		{ "ipv4.delivery.mcast_all.effect.joined_any_all0", "0.0.0.0", 0, 1, -1 },	/* witness: joined, ALL=0 */
+		{ "ipv4.delivery.mcast_all.effect.unjoined_any_all0", "0.0.0.0", 0, 0, -1 },
+		{ "ipv4.delivery.mcast_all.effect.unjoined_any_all1", "0.0.0.0", 1, 0, -1 },
+		{ "ipv4.delivery.mcast_all.effect.unjoined_bound_group_all0", "239.10.4.1", 0, 0, -1 },
+		{ "ipv4.delivery.mcast_all.effect.unjoined_bound_group_all1", "239.10.4.1", 1, 0, -1 },
 	};
 	int s, h1, h0, hg, got, v6;
 
@@ -417,11 +430,11 @@ static void mcast_all_effect(void)
 	obs_int("received", dlv_drain(v6, 1, NULL));
 	obs_end();
 	close(v6);
-	obs_begin("ipv4.delivery.mcast_all.effect.%s", rows[0].name);
+	obs_begin("%s", rows[0].id);
 	obs_int("received", 1 + dlv_drain(rows[0].fd, 1, NULL));
 	obs_end();
 	for (size_t i = 1; i < MCP_ARRAY_SIZE(rows); i++) {
-		obs_begin("ipv4.delivery.mcast_all.effect.%s", rows[i].name);
+		obs_begin("%s", rows[i].id);
 		obs_int("received", dlv_drain(rows[i].fd, 1, NULL));
 		obs_end();
 		close(rows[i].fd);

@@ -15,11 +15,8 @@ BENCH_TARGETS += bench-ipc bench-delivery-area
 .PHONY: test-delivery-repeat repeat-delivery bench-ipc bench-delivery-area
 
 test-delivery-repeat: need-deps $(DLV_PROBES)
-	@mkdir -p $(BUILD)
-	@$(MCPROBE) --areas $(DLV_AREAS) --repeat $(if $(filter-out 1,$(REPEAT)),$(REPEAT),10) \
-	  --out $(BUILD)/delivery-repeat > $(BUILD)/delivery-repeat.ktap || \
-	  { grep -E '^not ok|^# ' $(BUILD)/delivery-repeat.ktap; exit 1; }
-	@tail -1 $(BUILD)/delivery-repeat.ktap
+	@probes/bench/repeat_quiet.sh $(BUILD)/delivery-repeat $(MCPROBE) --areas $(DLV_AREAS) \
+	  --repeat $(if $(filter-out 1,$(REPEAT)),$(REPEAT),10)
 
 repeat-delivery: need-deps $(DLV_PROBES)
 	@$(MCPROBE) --areas $(DLV_AREAS) --repeat $(if $(filter-out 1,$(REPEAT)),$(REPEAT),50) \
@@ -37,13 +34,7 @@ bench-ipc: $(BUILD)/bench/ipc
 # conservative figure). Five runs, each line one run.
 bench-delivery-area: $(DLV_PROBES)
 	@mkdir -p $(BUILD)/bench
-	@{ echo "## Delivery area wall time (delivery + sendopts + scope, one after the other)"; echo; \
-	  echo "| run | delivery s | sendopts s | scope s | total s | bound s |"; echo "|---:|---:|---:|---:|---:|---:|"; \
-	  for i in 1 2 3 4 5; do line="| $$i"; t0=$$(date +%s%N); \
-	    for p in $(DLV_PROBES); do s=$$(date +%s%N); $$p > /dev/null || exit 1; e=$$(date +%s%N); \
-	      line="$$line | $$(printf '%d.%03d' $$(( (e-s)/1000000000 )) $$(( (e-s)/1000000 % 1000 )))"; done; \
-	    e=$$(date +%s%N); echo "$$line | $$(printf '%d.%03d' $$(( (e-t0)/1000000000 )) $$(( (e-t0)/1000000 % 1000 ))) | ≤ 3 |"; \
-	  done; } | tee $(BUILD)/bench/delivery-area.md
+	@set -o pipefail; probes/bench/delivery_area.sh $(DLV_PROBES) | tee $(BUILD)/bench/delivery-area.md
 
 # the project's tests check that the IPC benchmark writes its table
 unit-tests: $(BUILD)/bench/ipc

@@ -51,14 +51,6 @@ static int v0;
 
 /* ------------------------------------------------------------------ */
 
-static void pin_str(const char *fmt, const char *dev, long v)
-{
-	char name[128];
-
-	snprintf(name, sizeof(name), fmt, dev);
-	mcp_pin(name, v);
-}
-
 /*
  * The link and the capture. force: value for conf/v0/force_igmp_version.
  * The capture's clock starts before v0 exists, so the first window also
@@ -69,12 +61,12 @@ static void setup(int force)
 	static const char *const confs[] = { "all", "default" };
 
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(confs); i++) {
-		pin_str("net.ipv6.conf.%s.disable_ipv6", confs[i], 1);
-		pin_str("net.ipv4.conf.%s.rp_filter", confs[i], 0);
-		pin_str("net.ipv4.conf.%s.force_igmp_version", confs[i], 0);
+		mcp_pin_conf("ipv6", confs[i], "disable_ipv6", 1);
+		mcp_pin_conf("ipv4", confs[i], "rp_filter", 0);
+		mcp_pin_conf("ipv4", confs[i], "force_igmp_version", 0);
 	}
-	pin_str("net.ipv4.conf.%s.igmpv3_unsolicited_report_interval", "default", IV_MS);
-	pin_str("net.ipv4.conf.%s.igmpv2_unsolicited_report_interval", "default", IV_MS);
+	mcp_pin_conf("ipv4", "default", "igmpv3_unsolicited_report_interval", IV_MS);
+	mcp_pin_conf("ipv4", "default", "igmpv2_unsolicited_report_interval", IV_MS);
 	mcp_pin("net.ipv4.igmp_qrv", 2);
 	mcp_pin("net.ipv4.igmp_link_local_mcast_reports", 1);
 
@@ -93,10 +85,10 @@ static void setup(int force)
 	v0 = mcp_ifindex("v0");
 	if (v0 < 0)
 		mcp_broken("v0 ifindex");
-	pin_str("net.ipv4.conf.%s.igmpv3_unsolicited_report_interval", "v0", IV_MS);
-	pin_str("net.ipv4.conf.%s.igmpv2_unsolicited_report_interval", "v0", IV_MS);
-	pin_str("net.ipv4.conf.%s.force_igmp_version", "v0", force);
-	pin_str("net.ipv4.conf.%s.rp_filter", "v0", 0);
+	mcp_pin_conf("ipv4", "v0", "igmpv3_unsolicited_report_interval", IV_MS);
+	mcp_pin_conf("ipv4", "v0", "igmpv2_unsolicited_report_interval", IV_MS);
+	mcp_pin_conf("ipv4", "v0", "force_igmp_version", force);
+	mcp_pin_conf("ipv4", "v0", "rp_filter", 0);
 }
 
 static int udp(void)
@@ -150,18 +142,8 @@ static void window(int want, int extra_ms)
 /* The Querier column of v0 in /proc/net/igmp ("V1", "V2", "V3"). */
 static void querier(char *out, size_t len)
 {
-	FILE *f = fopen("/proc/self/net/igmp", "re");
-	char line[256], dev[32], q[16];
-	int idx, count;
-
-	snprintf(out, len, "absent");
-	if (!f)
-		mcp_broken("open /proc/net/igmp");
-	while (fgets(line, sizeof(line), f))
-		if (line[0] != '\t' && sscanf(line, "%d %31s : %d %15s", &idx, dev, &count, q) == 4 &&
-		    idx == v0)
-			snprintf(out, len, "%s", q);
-	fclose(f);
+	if (mcp_igmp_querier(v0, out, len) < 0 && errno != ENOENT)
+		mcp_broken("read /proc/net/igmp");
 }
 
 /* Polls the Querier column until it is no longer "V3" (bounded). */
@@ -377,36 +359,47 @@ static void sc_linklocal(void)
 	emit_frames("ipv4.igmp.linklocal.sysctl_off_leaves_not_reported");
 }
 
-/* force_igmp_version 1 and 2 on v0. */
-static void forced(int version)
+/* force_igmp_version 1 and 2 on v0: the ids of one version's checks */
+struct forced_ids {
+	int version;
+	const char *join_reports, *ip_header, *repeat_spacing, *proc_querier, *leave;
+};
+
+static const struct forced_ids force_v1 = {
+	1, "ipv4.igmp.force_v1.join_reports", "ipv4.igmp.force_v1.ip_header",
+	"ipv4.igmp.force_v1.repeat_spacing_honours_interval", "ipv4.igmp.force_v1.proc_querier",
+	"ipv4.igmp.force_v1.leave",
+};
+
+static const struct forced_ids force_v2 = {
+	2, "ipv4.igmp.force_v2.join_reports", "ipv4.igmp.force_v2.ip_header",
+	"ipv4.igmp.force_v2.repeat_spacing_honours_interval", "ipv4.igmp.force_v2.proc_querier",
+	"ipv4.igmp.force_v2.leave",
+};
+
+static void forced(const struct forced_ids *f)
 {
-	char id[128];
 	int s;
 
-	setup(version);
+	setup(f->version);
 	s = udp();
 	mcap_mark(&cap);
 	join(s, "239.129.2.3");
 	window(2, 0);
-	snprintf(id, sizeof(id), "ipv4.igmp.force_v%d.join_reports", version);
-	emit_frames(id);
-	snprintf(id, sizeof(id), "ipv4.igmp.force_v%d.ip_header", version);
-	emit_frames(id);
-	snprintf(id, sizeof(id), "ipv4.igmp.force_v%d.repeat_spacing_honours_interval", version);
-	emit_frames(id);
-	snprintf(id, sizeof(id), "ipv4.igmp.force_v%d.proc_querier", version);
-	emit_querier(id, 0);
+	emit_frames(f->join_reports);
+	emit_frames(f->ip_header);
+	emit_frames(f->repeat_spacing);
+	emit_querier(f->proc_querier, 0);
 
 	mcap_mark(&cap);
 	drop(s, "239.129.2.3");
 	/* v2: one leave; v1 has no leave message: the same window catches either */
-	window(version == 2 ? 1 : 0, 0);
-	snprintf(id, sizeof(id), "ipv4.igmp.force_v%d.leave", version);
-	emit_frames(id);
+	window(f->version == 2 ? 1 : 0, 0);
+	emit_frames(f->leave);
 }
 
-static void sc_force_v1(void) { forced(1); }
-static void sc_force_v2(void) { forced(2); }
+static void sc_force_v1(void) { forced(&force_v1); }
+static void sc_force_v2(void) { forced(&force_v2); }
 
 /* Two ASM groups and one INCLUDE {10.0.0.2} group on socket s (kept open: the
  * queries ask about its memberships), their unsolicited reports over. */
@@ -569,22 +562,20 @@ static void sc_source(void)
 /* v0's link-layer multicast list from /proc/net/dev_mcast, sorted. */
 static void obs_dev_mcast(const char *key)
 {
-	FILE *f = fopen("/proc/self/net/dev_mcast", "re");
-	char line[256], dev[32], hex[64], *rows[64];
-	int idx, refs, global, n = 0;
+	struct mcp_dev_mcast_row r[64];
+	char *rows[64];
+	int nr = mcp_dev_mcast_rows(r, 64), n = 0;
 
-	if (!f)
-		mcp_broken("open /proc/net/dev_mcast");
-	while (n < 64 && fgets(line, sizeof(line), f)) {
+	if (nr < 0)
+		mcp_broken("read /proc/net/dev_mcast");
+	for (int i = 0; i < nr && i < 64; i++) {
 		/* IPv4 group addresses only: the device also holds 33:33:00:00:00:01 even with IPv6 off */
-		if (sscanf(line, "%d %31s %d %d %63s", &idx, dev, &refs, &global, hex) != 5 || idx != v0 ||
-		    strncmp(hex, "01005e", 6))
+		if (r[i].ifindex != v0 || strncmp(r[i].hex, "01005e", 6))
 			continue;
-		if (asprintf(&rows[n], "%s users=%d", hex, refs) < 0)
+		if (asprintf(&rows[n], "%s users=%d", r[i].hex, r[i].users) < 0)
 			abort();
 		n++;
 	}
-	fclose(f);
 	for (int i = 1; i < n; i++)	/* insertion sort: a handful of rows */
 		for (int j = i; j > 0 && strcmp(rows[j - 1], rows[j]) > 0; j--) {
 			char *t = rows[j];

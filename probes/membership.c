@@ -63,25 +63,31 @@ static int sock(int family, int type, int proto)
 
 static int udp(void) { return sock(AF_INET, SOCK_DGRAM, 0); }
 
+static int sock_cb(void *type)
+{
+	return sock(AF_INET, *(int *)type, 0);
+}
+
 /* A socket created in the peer namespace (sockets keep the namespace they were made in). */
 static int sock_in_peer(int type)
 {
-	int here = mcp_ns_self(), fd;
+	int fd = mcp_in_ns(peer_ns, sock_cb, &type);
 
-	if (here < 0 || mcp_ns_enter(peer_ns) < 0)
+	if (fd < 0)
 		mcp_broken("enter peer");
-	fd = sock(AF_INET, type, 0);
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);	/* never go on in the wrong namespace */
-	close(here);
 	return fd;
+}
+
+static int max_memberships_cb(void *out)
+{
+	return mcp_sysctl_get_int("net.ipv4.igmp_max_memberships", out);
 }
 
 static int listener(const struct sockaddr_in *sa)
 {
 	int fd = sock(AF_INET, SOCK_STREAM, 0), one = 1;
 
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	MCP_SAFE(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
 	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 || listen(fd, 1) < 0)
 		mcp_broken("listen");
 	return fd;
@@ -178,8 +184,13 @@ static void limit_defaults(void)
 
 static void limit_follows_sysctl(void)
 {
-	static const struct { long value; const char *name; } rows[] = {
-		{ 0, "0" }, { 1, "1" }, { 5, "5" }, { 100, "100" }, { 1000, "1000" }, { -1, "negative" },
+	static const struct { long value; const char *id; } rows[] = {
+		{ 0, "ipv4.membership.limit.sysctl_0" },
+		{ 1, "ipv4.membership.limit.sysctl_1" },
+		{ 5, "ipv4.membership.limit.sysctl_5" },
+		{ 100, "ipv4.membership.limit.sysctl_100" },
+		{ 1000, "ipv4.membership.limit.sysctl_1000" },
+		{ -1, "ipv4.membership.limit.sysctl_negative" },
 	};
 
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
@@ -187,8 +198,8 @@ static void limit_follows_sysctl(void)
 		long got = -12345;
 
 		mcp_pin("net.ipv4.igmp_max_memberships", rows[i].value);
-		mcp_sysctl_get_int("net.ipv4.igmp_max_memberships", &got);
-		obs_begin("ipv4.membership.limit.sysctl_%s", rows[i].name);
+		MCP_SAFE(mcp_sysctl_get_int("net.ipv4.igmp_max_memberships", &got));
+		obs_begin("%s", rows[i].id);
 		struct fill f = fill(fd, API_IP, 1, 0);
 		obs_int("sysctl", got);
 		obs_int("accepted", f.accepted);
@@ -221,7 +232,7 @@ static void limit_optmem(void)
 
 static void limit_scope(void)
 {
-	int a, b, here;
+	int a, b;
 	struct fill fa, fb, fc;
 	long other = -1;
 
@@ -243,13 +254,8 @@ static void limit_scope(void)
 	mcp_pin("net.ipv4.igmp_max_memberships", 3);
 	a = udp();
 	fa = fill(a, API_IP, v0, 0);
-	here = mcp_ns_self();
-	if (here < 0 || mcp_ns_enter(peer_ns) < 0)
-		mcp_broken("enter peer");
-	mcp_sysctl_get_int("net.ipv4.igmp_max_memberships", &other);
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);
-	close(here);
+	if (mcp_in_ns(peer_ns, max_memberships_cb, &other) < 0)
+		mcp_broken("igmp_max_memberships of the peer namespace");
 	b = sock_in_peer(SOCK_DGRAM);	/* a socket belongs to the namespace it was created in */
 	fb = fill(b, API_IP, 1, 0);
 	obs_begin("ipv4.membership.limit.per_namespace");
@@ -289,7 +295,7 @@ static void limit_scope(void)
 	close(a);
 	a = udp();
 	for (int i = 0; i < 10; i++)
-		mcp_join_ifindex(a, mcp_nth_group((unsigned int)i), v0);
+		MCP_SAFE(mcp_join_ifindex(a, mcp_nth_group((unsigned int)i), v0));
 	fc = fill(a, API_MCAST, v0, 100);
 	obs_begin("ipv4.membership.limit.shared_by_ip_and_mcast_apis");
 	obs_int("ip_add_membership_joins", 10);
@@ -497,6 +503,92 @@ static const char *outcome(struct mcp_res r, const char *before)
 	return buf;
 }
 
+static void optlen_group_req(void)
+{
+	/* group_req is 136 bytes on LP64: probe both sides of it and the compat size */
+	{
+		static const int lens[] = { 0, 1, 4, 8, 12, 16, 64, 131, 132, 135, 136, 137, 144, 264, 512 };
+		unsigned char gbuf[512] = { 0 };
+		struct group_req gr = { .gr_interface = (uint32_t)w0 };
+		struct sockaddr_in *sin = (struct sockaddr_in *)&gr.gr_group;
+		struct runs j = { 0 }, l = { 0 };
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = mcp_in(G1);
+		memcpy(gbuf, &gr, sizeof(gr));
+		for (size_t i = 0; i < MCP_ARRAY_SIZE(lens); i++) {
+			int fd = udp();
+			struct mcp_res r = MCP_TRY(setsockopt(fd, IPPROTO_IP, MCAST_JOIN_GROUP, gbuf, (socklen_t)lens[i]));
+
+			runs_add(&j, lens[i], outcome(r, ""));
+			close(fd);
+			fd = udp();
+			if (mcp_join_ifindex(fd, G1, w0) < 0)
+				mcp_broken("join before leave");
+			r = MCP_TRY(setsockopt(fd, IPPROTO_IP, MCAST_LEAVE_GROUP, gbuf, (socklen_t)lens[i]));
+			runs_add(&l, lens[i], outcome(r, "w0"));
+			close(fd);
+		}
+		obs_begin("ipv4.membership.optlen.mcast_join_group_boundaries");
+		obs_runs("by_optlen", &j);
+		obs_end();
+		obs_begin("ipv4.membership.optlen.mcast_leave_group_boundaries");
+		obs_runs("by_optlen", &l);
+		obs_end();
+	}
+}
+
+static void optval_unreadable(void)
+{
+	/* optval the kernel cannot read */
+	{
+		static const struct { const char *id; int opt; socklen_t len; } rows[] = {
+			{ "ipv4.membership.optval.ip_add_membership_null_optlen_8", IP_ADD_MEMBERSHIP, 8 },
+			{ "ipv4.membership.optval.ip_add_membership_null_optlen_12", IP_ADD_MEMBERSHIP, 12 },
+			{ "ipv4.membership.optval.ip_add_membership_null_optlen_0", IP_ADD_MEMBERSHIP, 0 },
+			{ "ipv4.membership.optval.ip_drop_membership_null_optlen_8", IP_DROP_MEMBERSHIP, 8 },
+			{ "ipv4.membership.optval.mcast_join_group_null", MCAST_JOIN_GROUP, sizeof(struct group_req) },
+			{ "ipv4.membership.optval.mcast_leave_group_null", MCAST_LEAVE_GROUP, sizeof(struct group_req) },
+		};
+		void *bad = mcp_unreadable_page();
+		int fd = udp();
+
+		for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+			obs_begin("%s", rows[i].id);
+			obs_res("null", MCP_TRY(setsockopt(fd, IPPROTO_IP, rows[i].opt, NULL, rows[i].len)));
+			obs_res("unreadable", MCP_TRY(setsockopt(fd, IPPROTO_IP, rows[i].opt, bad, rows[i].len)));
+			obs_end();
+		}
+		close(fd);
+	}
+}
+
+static void optval_straddling_unreadable_page(void)
+{
+	/* an ip_mreqn whose last 4 bytes sit on an unreadable page: the copy length follows optlen */
+	{
+		unsigned char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct ip_mreqn mm = { .imr_multiaddr = mcp_in(G1), .imr_address = mcp_in("10.0.0.1") };
+		unsigned char *at;
+		int fd = udp();
+		struct mcp_res r8, r12;
+
+		if (two == MAP_FAILED || mprotect(two + 4096, 4096, PROT_NONE) < 0)
+			mcp_broken("guard page");
+		at = two + 4096 - 8;
+		memcpy(at, &mm, 8);
+		r8 = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, at, 8));
+		r12 = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, at, 12));
+		obs_begin("ipv4.membership.optval.ip_mreqn_straddling_unreadable_page");
+		obs_res("optlen_8", r8);
+		obs_res("optlen_12", r12);
+		obs_str("member_on", devs_of(G1));
+		obs_end();
+		close(fd);
+		munmap(two, 8192);
+	}
+}
+
 /*
  * The 64-byte buffer holds an ip_mreqn whose address names v0 and whose
  * ifindex names w0, then zeroes: the device that ends up joined (or left)
@@ -536,83 +628,9 @@ static void optlen(void)
 	obs_begin("ipv4.membership.optlen.ip_drop_membership_0_to_64");
 	obs_runs("by_optlen", &del);
 	obs_end();
-
-	/* group_req is 136 bytes on LP64: probe both sides of it and the compat size */
-	{
-		static const int lens[] = { 0, 1, 4, 8, 12, 16, 64, 131, 132, 135, 136, 137, 144, 264, 512 };
-		unsigned char gbuf[512] = { 0 };
-		struct group_req gr = { .gr_interface = (uint32_t)w0 };
-		struct sockaddr_in *sin = (struct sockaddr_in *)&gr.gr_group;
-		struct runs j = { 0 }, l = { 0 };
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr = mcp_in(G1);
-		memcpy(gbuf, &gr, sizeof(gr));
-		for (size_t i = 0; i < MCP_ARRAY_SIZE(lens); i++) {
-			int fd = udp();
-			struct mcp_res r = MCP_TRY(setsockopt(fd, IPPROTO_IP, MCAST_JOIN_GROUP, gbuf, (socklen_t)lens[i]));
-
-			runs_add(&j, lens[i], outcome(r, ""));
-			close(fd);
-			fd = udp();
-			if (mcp_join_ifindex(fd, G1, w0) < 0)
-				mcp_broken("join before leave");
-			r = MCP_TRY(setsockopt(fd, IPPROTO_IP, MCAST_LEAVE_GROUP, gbuf, (socklen_t)lens[i]));
-			runs_add(&l, lens[i], outcome(r, "w0"));
-			close(fd);
-		}
-		obs_begin("ipv4.membership.optlen.mcast_join_group_boundaries");
-		obs_runs("by_optlen", &j);
-		obs_end();
-		obs_begin("ipv4.membership.optlen.mcast_leave_group_boundaries");
-		obs_runs("by_optlen", &l);
-		obs_end();
-	}
-
-	/* optval the kernel cannot read */
-	{
-		static const struct { const char *name; int opt; socklen_t len; } rows[] = {
-			{ "ip_add_membership_null_optlen_8", IP_ADD_MEMBERSHIP, 8 },
-			{ "ip_add_membership_null_optlen_12", IP_ADD_MEMBERSHIP, 12 },
-			{ "ip_add_membership_null_optlen_0", IP_ADD_MEMBERSHIP, 0 },
-			{ "ip_drop_membership_null_optlen_8", IP_DROP_MEMBERSHIP, 8 },
-			{ "mcast_join_group_null", MCAST_JOIN_GROUP, sizeof(struct group_req) },
-			{ "mcast_leave_group_null", MCAST_LEAVE_GROUP, sizeof(struct group_req) },
-		};
-		void *bad = mcp_unreadable_page();
-		int fd = udp();
-
-		for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-			obs_begin("ipv4.membership.optval.%s", rows[i].name);
-			obs_res("null", MCP_TRY(setsockopt(fd, IPPROTO_IP, rows[i].opt, NULL, rows[i].len)));
-			obs_res("unreadable", MCP_TRY(setsockopt(fd, IPPROTO_IP, rows[i].opt, bad, rows[i].len)));
-			obs_end();
-		}
-		close(fd);
-	}
-
-	/* an ip_mreqn whose last 4 bytes sit on an unreadable page: the copy length follows optlen */
-	{
-		unsigned char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		struct ip_mreqn mm = { .imr_multiaddr = mcp_in(G1), .imr_address = mcp_in("10.0.0.1") };
-		unsigned char *at;
-		int fd = udp();
-		struct mcp_res r8, r12;
-
-		if (two == MAP_FAILED || mprotect(two + 4096, 4096, PROT_NONE) < 0)
-			mcp_broken("guard page");
-		at = two + 4096 - 8;
-		memcpy(at, &mm, 8);
-		r8 = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, at, 8));
-		r12 = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, at, 12));
-		obs_begin("ipv4.membership.optval.ip_mreqn_straddling_unreadable_page");
-		obs_res("optlen_8", r8);
-		obs_res("optlen_12", r12);
-		obs_str("member_on", devs_of(G1));
-		obs_end();
-		close(fd);
-		munmap(two, 8192);
-	}
+	optlen_group_req();
+	optval_unreadable();
+	optval_straddling_unreadable_page();
 }
 
 /* ------------------------------------------------------------------ */
@@ -620,15 +638,23 @@ static void optlen(void)
 
 static void groups(void)
 {
-	static const struct { const char *name, *group; } rows[] = {
-		{ "unicast", "10.1.1.1" },
-		{ "any_0_0_0_0", "0.0.0.0" },
-		{ "broadcast_255_255_255_255", "255.255.255.255" },
-		{ "base_224_0_0_0", "224.0.0.0" },
-		{ "all_hosts_224_0_0_1", "224.0.0.1" },
-		{ "top_239_255_255_255", "239.255.255.255" },
-		{ "loopback_127_0_0_1", "127.0.0.1" },
-		{ "class_e_240_0_0_1", "240.0.0.1" },
+	static const struct { const char *id[2]; const char *group; } rows[] = {	/* id[api] */
+		{ { "ipv4.membership.group.unicast.ip_add_membership",
+		    "ipv4.membership.group.unicast.mcast_join_group" }, "10.1.1.1" },
+		{ { "ipv4.membership.group.any_0_0_0_0.ip_add_membership",
+		    "ipv4.membership.group.any_0_0_0_0.mcast_join_group" }, "0.0.0.0" },
+		{ { "ipv4.membership.group.broadcast_255_255_255_255.ip_add_membership",
+		    "ipv4.membership.group.broadcast_255_255_255_255.mcast_join_group" }, "255.255.255.255" },
+		{ { "ipv4.membership.group.base_224_0_0_0.ip_add_membership",
+		    "ipv4.membership.group.base_224_0_0_0.mcast_join_group" }, "224.0.0.0" },
+		{ { "ipv4.membership.group.all_hosts_224_0_0_1.ip_add_membership",
+		    "ipv4.membership.group.all_hosts_224_0_0_1.mcast_join_group" }, "224.0.0.1" },
+		{ { "ipv4.membership.group.top_239_255_255_255.ip_add_membership",
+		    "ipv4.membership.group.top_239_255_255_255.mcast_join_group" }, "239.255.255.255" },
+		{ { "ipv4.membership.group.loopback_127_0_0_1.ip_add_membership",
+		    "ipv4.membership.group.loopback_127_0_0_1.mcast_join_group" }, "127.0.0.1" },
+		{ { "ipv4.membership.group.class_e_240_0_0_1.ip_add_membership",
+		    "ipv4.membership.group.class_e_240_0_0_1.mcast_join_group" }, "240.0.0.1" },
 	};
 
 	topology();
@@ -639,8 +665,7 @@ static void groups(void)
 			struct mcp_res r = api ? MCP_TRY(mcp_mcast_join(fd, rows[i].group, v0))
 					       : MCP_TRY(mcp_join_ifindex(fd, rows[i].group, v0));
 
-			obs_begin("ipv4.membership.group.%s.%s", rows[i].name,
-				  api ? "mcast_join_group" : "ip_add_membership");
+			obs_begin("%s", rows[i].id[api]);
 			obs_res(NULL, r);
 			obs_int("users_before", before);
 			obs_int("users_after", mcp_igmp_users("v0", rows[i].group));
@@ -651,8 +676,9 @@ static void groups(void)
 
 	/* group_req must carry an AF_INET group */
 	{
-		static const struct { const char *name; int family; } fam[] = {
-			{ "inet6", AF_INET6 }, { "unspec", AF_UNSPEC },
+		static const struct { const char *id; int family; } fam[] = {
+			{ "ipv4.membership.group.mcast_join_group_family_inet6", AF_INET6 },
+			{ "ipv4.membership.group.mcast_join_group_family_unspec", AF_UNSPEC },
 		};
 		for (size_t i = 0; i < MCP_ARRAY_SIZE(fam); i++) {
 			struct group_req gr = { .gr_interface = (uint32_t)v0 };
@@ -661,7 +687,7 @@ static void groups(void)
 
 			sin->sin_family = (sa_family_t)fam[i].family;
 			sin->sin_addr = mcp_in(G1);
-			obs_begin("ipv4.membership.group.mcast_join_group_family_%s", fam[i].name);
+			obs_begin("%s", fam[i].id);
 			obs_res(NULL, MCP_TRY(setsockopt(fd, IPPROTO_IP, MCAST_JOIN_GROUP, &gr, sizeof(gr))));
 			obs_str("member_on", devs_of(G1));
 			obs_end();
@@ -674,7 +700,7 @@ static void groups(void)
 /* interface selection */
 
 struct sel {
-	const char *name;
+	const char *id;
 	const char *addr;	/* imr_address */
 	int *ifindex;		/* imr_ifindex (NULL: 0) */
 	int bogus_ifindex;	/* used when ifindex is NULL and this is non-zero */
@@ -682,7 +708,8 @@ struct sel {
 
 static int zero;
 
-static void join_sel(const struct sel *s, const char *prefix)
+/* s->id, or id when s is shared by several rows */
+static void join_sel(const struct sel *s, const char *id)
 {
 	struct ip_mreqn m = { .imr_multiaddr = mcp_in(G1), .imr_address = mcp_in(s->addr) };
 	int fd = udp();
@@ -690,7 +717,7 @@ static void join_sel(const struct sel *s, const char *prefix)
 
 	m.imr_ifindex = s->ifindex ? *s->ifindex : s->bogus_ifindex;
 	r = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m)));
-	obs_begin("ipv4.membership.iface.%s%s", prefix, s->name);
+	obs_begin("%s", id ? id : s->id);
 	obs_res(NULL, r);
 	obs_str("member_on", devs_of(G1));
 	obs_end();
@@ -700,47 +727,47 @@ static void join_sel(const struct sel *s, const char *prefix)
 static void iface(void)
 {
 	static const struct sel plain[] = {
-		{ "any_without_route", "0.0.0.0", &zero, 0 },
-		{ "address_of_w0", "10.0.1.1", &zero, 0 },
-		{ "address_not_on_any_interface", "10.9.9.9", &zero, 0 },
-		{ "address_of_peer_on_link", "10.0.0.2", &zero, 0 },
-		{ "address_127_0_0_1", "127.0.0.1", &zero, 0 },
-		{ "ifindex_w0", "0.0.0.0", &w0, 0 },
-		{ "ifindex_nonexistent", "0.0.0.0", NULL, 9999 },
-		{ "ifindex_w0_address_of_v0_disagree", "10.0.0.1", &w0, 0 },
-		{ "ifindex_nonexistent_address_of_v0", "10.0.0.1", NULL, 9999 },
+		{ "ipv4.membership.iface.any_without_route", "0.0.0.0", &zero, 0 },
+		{ "ipv4.membership.iface.address_of_w0", "10.0.1.1", &zero, 0 },
+		{ "ipv4.membership.iface.address_not_on_any_interface", "10.9.9.9", &zero, 0 },
+		{ "ipv4.membership.iface.address_of_peer_on_link", "10.0.0.2", &zero, 0 },
+		{ "ipv4.membership.iface.address_127_0_0_1", "127.0.0.1", &zero, 0 },
+		{ "ipv4.membership.iface.ifindex_w0", "0.0.0.0", &w0, 0 },
+		{ "ipv4.membership.iface.ifindex_nonexistent", "0.0.0.0", NULL, 9999 },
+		{ "ipv4.membership.iface.ifindex_w0_address_of_v0_disagree", "10.0.0.1", &w0, 0 },
+		{ "ipv4.membership.iface.ifindex_nonexistent_address_of_v0", "10.0.0.1", NULL, 9999 },
 	};
-	static const struct sel any = { "", "0.0.0.0", &zero, 0 };
+	static const struct sel any = { NULL, "0.0.0.0", &zero, 0 };
 
 	topology();
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(plain); i++)
-		join_sel(&plain[i], "");
+		join_sel(&plain[i], NULL);
 
 	/* INADDR_ANY follows the route to the group */
 	if (mcp_route_add("default", "v0", "10.0.0.2") < 0)
 		mcp_broken("default route");
-	join_sel(&any, "any_with_default_route_via_v0");
+	join_sel(&any, "ipv4.membership.iface.any_with_default_route_via_v0");
 	if (mcp_route_add("224.0.0.0/4", "w0", NULL) < 0)
 		mcp_broken("route 224/4");
-	join_sel(&any, "any_with_default_via_v0_and_multicast_route_w0");
+	join_sel(&any, "ipv4.membership.iface.any_with_default_via_v0_and_multicast_route_w0");
 	if (mcp_route_add(G1 "/32", "v0", NULL) < 0)
 		mcp_broken("host route");
-	join_sel(&any, "any_with_host_route_for_group_via_v0");
+	join_sel(&any, "ipv4.membership.iface.any_with_host_route_for_group_via_v0");
 	if (mcp_route_del(G1 "/32", "v0", NULL) < 0 || mcp_route_del("default", "v0", "10.0.0.2") < 0)
 		mcp_broken("route del");
-	join_sel(&any, "any_with_only_multicast_route_w0");
+	join_sel(&any, "ipv4.membership.iface.any_with_only_multicast_route_w0");
 
 	/* MCAST_JOIN_GROUP carries only an ifindex */
 	{
-		static const struct { const char *name; int *ifindex; int bogus; } rows[] = {
-			{ "mcast_join_group_ifindex_0_with_route_w0", &zero, 0 },
-			{ "mcast_join_group_ifindex_v0", &v0, 0 },
-			{ "mcast_join_group_ifindex_nonexistent", NULL, 9999 },
+		static const struct { const char *id; int *ifindex; int bogus; } rows[] = {
+			{ "ipv4.membership.iface.mcast_join_group_ifindex_0_with_route_w0", &zero, 0 },
+			{ "ipv4.membership.iface.mcast_join_group_ifindex_v0", &v0, 0 },
+			{ "ipv4.membership.iface.mcast_join_group_ifindex_nonexistent", NULL, 9999 },
 		};
 		for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
 			int fd = udp();
 
-			obs_begin("ipv4.membership.iface.%s", rows[i].name);
+			obs_begin("%s", rows[i].id);
 			obs_res(NULL, MCP_TRY(mcp_mcast_join(fd, G1, rows[i].ifindex ? *rows[i].ifindex : rows[i].bogus)));
 			obs_str("member_on", devs_of(G1));
 			obs_end();
@@ -762,70 +789,19 @@ static void iface(void)
 	/* an interface that is down still has an in_device: joining is allowed */
 	if (mcp_link_set_up("w0", 0) < 0)
 		mcp_broken("w0 down");
-	join_sel(&plain[5], "link_down_");
+	join_sel(&plain[5], "ipv4.membership.iface.link_down_ifindex_w0");
 }
 
 /* ------------------------------------------------------------------ */
 /* kernel state in /proc/net/igmp */
 
-static void state(void)
+static void state_link_down_and_up(void)
 {
-	int a, b;
-
-	topology();
-	obs_begin("ipv4.membership.state.fresh_namespace_rows");
-	obs_igmp("igmp");
-	obs_str("all_hosts_on", devs_of("224.0.0.1"));
-	obs_end();
-
-	a = udp();
-	b = udp();
-	mcp_join_ifindex(a, G1, v0);
-	obs_begin("ipv4.membership.state.join_adds_device_record");
-	obs_igmp("igmp");
-	obs_end();
-	mcp_join_ifindex(b, G1, v0);
-	obs_begin("ipv4.membership.state.second_socket_increments_users");
-	obs_igmp("igmp");
-	obs_end();
-	mcp_drop_ifindex(a, G1, v0);
-	obs_begin("ipv4.membership.state.drop_by_one_socket_keeps_record");
-	obs_igmp("igmp");
-	obs_end();
-	mcp_drop_ifindex(b, G1, v0);
-	obs_begin("ipv4.membership.state.last_drop_removes_record");
-	obs_igmp("igmp");
-	obs_end();
-
-	mcp_join_ifindex(a, G1, v0);
-	mcp_join_ifindex(b, G1, v0);
-	mcp_join_ifindex(a, G2, w0);
-	close(a);
-	obs_begin("ipv4.membership.state.close_leaves_only_that_sockets_groups");
-	obs_igmp("igmp");
-	obs_end();
-	close(b);
-	obs_begin("ipv4.membership.state.close_of_last_member_removes_record");
-	obs_igmp("igmp");
-	obs_end();
-
-	a = udp();
-	for (unsigned int i = 0; i < 20; i++)
-		mcp_join_ifindex(a, mcp_nth_group(i), i % 2 ? v0 : w0);
-	{
-		struct mcp_igmp_row rows[128];
-		int n = mcp_igmp_rows(rows, 128);
-
-		close(a);
-		obs_begin("ipv4.membership.state.close_after_twenty_joins_leaves_nothing");
-		obs_int("records_while_open", n);
-		obs_igmp("igmp_after_close");
-		obs_end();
-	}
+	int a;
 
 	/* link down: the group records stay, the automatic all-hosts one goes */
 	a = udp();
-	mcp_join_ifindex(a, G1, w0);
+	MCP_SAFE(mcp_join_ifindex(a, G1, w0));
 	if (mcp_link_set_up("w0", 0) < 0)
 		mcp_broken("w0 down");
 	obs_begin("ipv4.membership.state.link_down_keeps_group_drops_all_hosts");
@@ -839,6 +815,11 @@ static void state(void)
 	obs_str("all_hosts_on", devs_of("224.0.0.1"));
 	obs_end();
 	close(a);
+}
+
+static void state_deleted_device(void)
+{
+	int a;
 
 	/*
 	 * A deleted device takes its records with it, but the socket keeps its
@@ -854,8 +835,8 @@ static void state(void)
 		old = mcp_ifindex("x0");
 		mcp_pin("net.ipv4.igmp_max_memberships", 2);
 		a = udp();
-		mcp_join_ifindex(a, G1, old);
-		mcp_join_ifindex(a, G2, v0);
+		MCP_SAFE(mcp_join_ifindex(a, G1, old));
+		MCP_SAFE(mcp_join_ifindex(a, G2, v0));
 		if (mcp_link_del("x0") < 0)
 			mcp_broken("delete x0");
 		over = MCP_TRY(mcp_join_ifindex(a, "239.1.1.3", v0));
@@ -869,6 +850,11 @@ static void state(void)
 		obs_end();
 		close(a);
 	}
+}
+
+static void state_leave_by_nonlocal_address(void)
+{
+	int a;
 
 	/*
 	 * Leaving by an address that is not local: ip_mc_find_dev() fails, so
@@ -896,21 +882,80 @@ static void state(void)
 	}
 }
 
+static void state(void)
+{
+	int a, b;
+
+	topology();
+	obs_begin("ipv4.membership.state.fresh_namespace_rows");
+	obs_igmp("igmp");
+	obs_str("all_hosts_on", devs_of("224.0.0.1"));
+	obs_end();
+
+	a = udp();
+	b = udp();
+	MCP_SAFE(mcp_join_ifindex(a, G1, v0));
+	obs_begin("ipv4.membership.state.join_adds_device_record");
+	obs_igmp("igmp");
+	obs_end();
+	MCP_SAFE(mcp_join_ifindex(b, G1, v0));
+	obs_begin("ipv4.membership.state.second_socket_increments_users");
+	obs_igmp("igmp");
+	obs_end();
+	MCP_SAFE(mcp_drop_ifindex(a, G1, v0));
+	obs_begin("ipv4.membership.state.drop_by_one_socket_keeps_record");
+	obs_igmp("igmp");
+	obs_end();
+	MCP_SAFE(mcp_drop_ifindex(b, G1, v0));
+	obs_begin("ipv4.membership.state.last_drop_removes_record");
+	obs_igmp("igmp");
+	obs_end();
+
+	MCP_SAFE(mcp_join_ifindex(a, G1, v0));
+	MCP_SAFE(mcp_join_ifindex(b, G1, v0));
+	MCP_SAFE(mcp_join_ifindex(a, G2, w0));
+	close(a);
+	obs_begin("ipv4.membership.state.close_leaves_only_that_sockets_groups");
+	obs_igmp("igmp");
+	obs_end();
+	close(b);
+	obs_begin("ipv4.membership.state.close_of_last_member_removes_record");
+	obs_igmp("igmp");
+	obs_end();
+
+	a = udp();
+	for (unsigned int i = 0; i < 20; i++)
+		MCP_SAFE(mcp_join_ifindex(a, mcp_nth_group(i), i % 2 ? v0 : w0));
+	{
+		struct mcp_igmp_row rows[128];
+		int n = mcp_igmp_rows(rows, 128);
+
+		close(a);
+		obs_begin("ipv4.membership.state.close_after_twenty_joins_leaves_nothing");
+		obs_int("records_while_open", n);
+		obs_igmp("igmp_after_close");
+		obs_end();
+	}
+	state_link_down_and_up();
+	state_deleted_device();
+	state_leave_by_nonlocal_address();
+}
+
 /* ------------------------------------------------------------------ */
 /* socket types */
 
 static void socket_types(void)
 {
-	static const struct { const char *name; int family, type, proto; } rows[] = {
-		{ "udp", AF_INET, SOCK_DGRAM, 0 },
-		{ "raw_udp", AF_INET, SOCK_RAW, IPPROTO_UDP },
-		{ "raw_igmp", AF_INET, SOCK_RAW, IPPROTO_IGMP },
-		{ "raw_ipproto_raw", AF_INET, SOCK_RAW, IPPROTO_RAW },
-		{ "ping", AF_INET, SOCK_DGRAM, IPPROTO_ICMP },
-		{ "udplite", AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE },
-		{ "tcp", AF_INET, SOCK_STREAM, 0 },
-		{ "inet6_udp", AF_INET6, SOCK_DGRAM, 0 },
-		{ "inet6_raw_udp", AF_INET6, SOCK_RAW, IPPROTO_UDP },
+	static const struct { const char *id; int family, type, proto; } rows[] = {
+		{ "ipv4.membership.socket.udp", AF_INET, SOCK_DGRAM, 0 },
+		{ "ipv4.membership.socket.raw_udp", AF_INET, SOCK_RAW, IPPROTO_UDP },
+		{ "ipv4.membership.socket.raw_igmp", AF_INET, SOCK_RAW, IPPROTO_IGMP },
+		{ "ipv4.membership.socket.raw_ipproto_raw", AF_INET, SOCK_RAW, IPPROTO_RAW },
+		{ "ipv4.membership.socket.ping", AF_INET, SOCK_DGRAM, IPPROTO_ICMP },
+		{ "ipv4.membership.socket.udplite", AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE },
+		{ "ipv4.membership.socket.tcp", AF_INET, SOCK_STREAM, 0 },
+		{ "ipv4.membership.socket.inet6_udp", AF_INET6, SOCK_DGRAM, 0 },
+		{ "ipv4.membership.socket.inet6_raw_udp", AF_INET6, SOCK_RAW, IPPROTO_UDP },
 	};
 
 	topology();
@@ -923,15 +968,13 @@ static void socket_types(void)
 
 		if (fd < 0) {
 			int e = errno;
-			char id[128];
 
 			/* e.g. UDP-Lite built out: a missing feature, not a result */
-			snprintf(id, sizeof(id), "ipv4.membership.socket.%s", rows[i].name);
-			obs_skip(id, "socket(%d, %d, %d): %s: not supported by this kernel",
+			obs_skip(rows[i].id, "socket(%d, %d, %d): %s: not supported by this kernel",
 				 rows[i].family, rows[i].type, rows[i].proto, mcp_errname(e));
 			continue;
 		}
-		obs_begin("ipv4.membership.socket.%s", rows[i].name);
+		obs_begin("%s", rows[i].id);
 		obs_res("ip_add_membership", MCP_TRY(mcp_join_ifindex(fd, G1, v0)));
 		obs_res("ip_add_membership_optlen_3",
 			MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, three, sizeof(three))));
@@ -974,7 +1017,7 @@ static void socket_types(void)
 
 		/* the child may join on its own: it starts with an empty list */
 		lst = listener(&sa);
-		mcp_mcast_join(lst, G1, v0);
+		MCP_SAFE(mcp_mcast_join(lst, G1, v0));
 		child = accepted_from_peer(lst, &sa, &cli);
 		rejoin = MCP_TRY(mcp_mcast_join(child, G1, v0));
 		obs_begin("ipv4.membership.socket.tcp_accepted_child_can_join_same_group");

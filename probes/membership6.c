@@ -29,7 +29,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define ID "ipv6.membership."
 #define G1 "ff05::1:5"
 #define FILL_CAP 10000	/* far above 6.18's optmem_max/56 = 2340 */
 
@@ -99,24 +98,10 @@ static int mjoin6(int fd, const char *group, int ifindex)
 /* users of `group` on `dev` in /proc/net/igmp6, 0 when there is no row */
 static int users6(const char *dev, const char *group)
 {
-	struct in6_addr g = a6(group);
-	char want[33], line[256];
-	int users = 0;
-	FILE *f = fopen("/proc/self/net/igmp6", "re");
+	int users = mcp_igmp6_users(dev, group);
 
-	for (int i = 0; i < 16; i++)
-		snprintf(want + 2 * i, 3, "%02x", g.s6_addr[i]);
-	if (!f)
-		mcp_broken("open /proc/net/igmp6");
-	while (fgets(line, sizeof(line), f)) {
-		int idx, u;
-		char d[32], hex[40];
-
-		if (sscanf(line, "%d %31s %39s %d", &idx, d, hex, &u) == 4 && !strcmp(d, dev) &&
-		    !strcmp(hex, want))
-			users = u;
-	}
-	fclose(f);
+	if (users < 0)
+		mcp_broken("read /proc/net/igmp6");
 	return users;
 }
 
@@ -210,7 +195,7 @@ static void fill_to_optmem(const char *id, int fd, int mcast_api)
 	struct fill f = fill6(fd, mcast_api, 1, 0, FILL_CAP);
 	long optmem = -1;
 
-	obs_begin(ID "%s", id);
+	obs_begin("%s", id);
 	obs_int("accepted", f.accepted);
 	obs_res("next", f.next);
 	/* per namespace since 6.8; absent in child namespaces before */
@@ -230,20 +215,20 @@ static void sc_limit(void)
 	mcp_pin("net.ipv4.igmp_max_memberships", 2);
 	fd = udp6();
 	f = fill6(fd, 0, 1, 0, 30);
-	obs_begin(ID "limit.igmp_max_memberships_does_not_apply");
+	obs_begin("ipv6.membership.limit.igmp_max_memberships_does_not_apply");
 	obs_int("igmp_max_memberships", 2);
 	obs_int("accepted_of_30", f.accepted);
 	obs_end();
 	close(fd);
 
 	fd = udp6();
-	fill_to_optmem("limit.ipv6_add_membership_stops_at_optmem", fd, 0);
+	fill_to_optmem("ipv6.membership.limit.ipv6_add_membership_stops_at_optmem", fd, 0);
 	{
 		struct mcp_res drop = MCP_TRY(drop6(fd, nth6(0), 1));
 		struct mcp_res again = MCP_TRY(join6(fd, nth6(50000), 1));
 		struct mcp_res over = MCP_TRY(join6(fd, nth6(50001), 1));
 
-		obs_begin(ID "limit.drop_frees_option_memory");
+		obs_begin("ipv6.membership.limit.drop_frees_option_memory");
 		obs_res("drop", drop);
 		obs_res("join_after_drop", again);
 		obs_res("join_after_that", over);
@@ -252,7 +237,7 @@ static void sc_limit(void)
 	close(fd);
 
 	fd = udp6();
-	fill_to_optmem("limit.mcast_join_group_stops_at_optmem", fd, 1);
+	fill_to_optmem("ipv6.membership.limit.mcast_join_group_stops_at_optmem", fd, 1);
 	close(fd);
 
 	/* two sockets each hold the same groups: the budget is per socket */
@@ -260,7 +245,7 @@ static void sc_limit(void)
 		int a = udp6(), b = udp6();
 		struct fill fa = fill6(a, 0, 1, 0, FILL_CAP), fb = fill6(b, 0, 1, 0, FILL_CAP);
 
-		obs_begin(ID "limit.optmem_per_socket");
+		obs_begin("ipv6.membership.limit.optmem_per_socket");
 		obs_int("first_socket_accepted", fa.accepted);
 		obs_int("second_socket_accepted", fb.accepted);
 		obs_int("users_of_first_group", users6("lo", nth6(0)));
@@ -288,10 +273,10 @@ static const struct len_row {
 	const int *lens;
 	size_t n;
 } len_rows[] = {
-	{ "optlen.ipv6_add_membership", IPV6_ADD_MEMBERSHIP, 0, 0, mreq_lens, MCP_ARRAY_SIZE(mreq_lens) },
-	{ "optlen.ipv6_drop_membership", IPV6_DROP_MEMBERSHIP, 0, 1, mreq_lens, MCP_ARRAY_SIZE(mreq_lens) },
-	{ "optlen.mcast_join_group", MCAST_JOIN_GROUP, 1, 0, greq_lens, MCP_ARRAY_SIZE(greq_lens) },
-	{ "optlen.mcast_leave_group", MCAST_LEAVE_GROUP, 1, 1, greq_lens, MCP_ARRAY_SIZE(greq_lens) },
+	{ "ipv6.membership.optlen.ipv6_add_membership", IPV6_ADD_MEMBERSHIP, 0, 0, mreq_lens, MCP_ARRAY_SIZE(mreq_lens) },
+	{ "ipv6.membership.optlen.ipv6_drop_membership", IPV6_DROP_MEMBERSHIP, 0, 1, mreq_lens, MCP_ARRAY_SIZE(mreq_lens) },
+	{ "ipv6.membership.optlen.mcast_join_group", MCAST_JOIN_GROUP, 1, 0, greq_lens, MCP_ARRAY_SIZE(greq_lens) },
+	{ "ipv6.membership.optlen.mcast_leave_group", MCAST_LEAVE_GROUP, 1, 1, greq_lens, MCP_ARRAY_SIZE(greq_lens) },
 };
 
 static void sc_optlen(void)
@@ -303,7 +288,7 @@ static void sc_optlen(void)
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(len_rows); i++) {
 		const struct len_row *r = &len_rows[i];
 
-		obs_begin(ID "%s", r->id);
+		obs_begin("%s", r->id);
 		for (size_t k = 0; k < r->n; k++) {
 			socklen_t len = (socklen_t)r->lens[k];
 
@@ -319,15 +304,15 @@ static void sc_optlen(void)
 	}
 
 	fd = udp6();
-	obs_begin(ID "optlen.ipv6_add_membership_null_optval");
+	obs_begin("ipv6.membership.optlen.ipv6_add_membership_null_optval");
 	obs_res(NULL, MCP_TRY(setsockopt(fd, SOL_IPV6, IPV6_ADD_MEMBERSHIP, NULL, sizeof(struct ipv6_mreq))));
 	obs_end();
-	obs_begin(ID "optlen.ipv6_add_membership_unreadable_optval");
+	obs_begin("ipv6.membership.optlen.ipv6_add_membership_unreadable_optval");
 	obs_res(NULL, MCP_TRY(setsockopt(fd, SOL_IPV6, IPV6_ADD_MEMBERSHIP, mcp_unreadable_page(),
 					 sizeof(struct ipv6_mreq))));
 	obs_int("users", users6("lo", G1));
 	obs_end();
-	obs_begin(ID "optlen.mcast_join_group_unreadable_optval");
+	obs_begin("ipv6.membership.optlen.mcast_join_group_unreadable_optval");
 	obs_res(NULL, MCP_TRY(setsockopt(fd, SOL_IPV6, MCAST_JOIN_GROUP, mcp_unreadable_page(),
 					 sizeof(struct group_req))));
 	obs_end();
@@ -337,20 +322,20 @@ static void sc_optlen(void)
 /* ------------------------------------------------------------------ */
 /* which addresses are groups (joined on lo by ifindex) */
 
-static const struct { const char *name, *addr; } groups[] = {
-	{ "all_nodes_ff02_1", "ff02::1" },
-	{ "all_routers_ff02_2", "ff02::2" },
-	{ "interface_local_ff01_1", "ff01::1" },
-	{ "link_local_ff02_1_3", "ff02::1:3" },
-	{ "solicited_node", "ff02::1:ff00:1" },
-	{ "site_local", "ff05::1:3" },
-	{ "global", "ff0e::1234" },
-	{ "transient_link_local_ff12", "ff12::1" },
-	{ "reserved_scope_0_ff00", "ff00::1" },
-	{ "v4_mapped_224_1_1_1", "::ffff:224.1.1.1" },
-	{ "unicast_documentation", "2001:db8::1" },
-	{ "unspecified", "::" },
-	{ "loopback", "::1" },
+static const struct { const char *id, *addr; } groups[] = {
+	{ "ipv6.membership.groups.all_nodes_ff02_1", "ff02::1" },
+	{ "ipv6.membership.groups.all_routers_ff02_2", "ff02::2" },
+	{ "ipv6.membership.groups.interface_local_ff01_1", "ff01::1" },
+	{ "ipv6.membership.groups.link_local_ff02_1_3", "ff02::1:3" },
+	{ "ipv6.membership.groups.solicited_node", "ff02::1:ff00:1" },
+	{ "ipv6.membership.groups.site_local", "ff05::1:3" },
+	{ "ipv6.membership.groups.global", "ff0e::1234" },
+	{ "ipv6.membership.groups.transient_link_local_ff12", "ff12::1" },
+	{ "ipv6.membership.groups.reserved_scope_0_ff00", "ff00::1" },
+	{ "ipv6.membership.groups.v4_mapped_224_1_1_1", "::ffff:224.1.1.1" },
+	{ "ipv6.membership.groups.unicast_documentation", "2001:db8::1" },
+	{ "ipv6.membership.groups.unspecified", "::" },
+	{ "ipv6.membership.groups.loopback", "::1" },
 };
 
 static void sc_groups(void)
@@ -361,7 +346,7 @@ static void sc_groups(void)
 		struct mcp_res ra = MCP_TRY(join6(a, groups[i].addr, 1));
 		struct mcp_res rb = MCP_TRY(mjoin6(b, groups[i].addr, 1));
 
-		obs_begin(ID "groups.%s", groups[i].name);
+		obs_begin("%s", groups[i].id);
 		obs_res("ipv6_add_membership", ra);
 		obs_res("mcast_join_group", rb);
 		obs_int("lo_users_before", before);
@@ -373,10 +358,10 @@ static void sc_groups(void)
 	{
 		int fd = udp6();
 
-		obs_begin(ID "groups.mcast_join_group_family_af_inet");
+		obs_begin("ipv6.membership.groups.mcast_join_group_family_af_inet");
 		obs_res(NULL, MCP_TRY(greq6(fd, MCAST_JOIN_GROUP, G1, 1, AF_INET, sizeof(struct group_req))));
 		obs_end();
-		obs_begin(ID "groups.mcast_join_group_family_unspec");
+		obs_begin("ipv6.membership.groups.mcast_join_group_family_unspec");
 		obs_res(NULL, MCP_TRY(greq6(fd, MCAST_JOIN_GROUP, G1, 1, AF_UNSPEC, sizeof(struct group_req))));
 		obs_end();
 		close(fd);
@@ -393,65 +378,65 @@ static void sc_dup_drop(void)
 	topology();
 	a = udp6();
 	join6(a, G1, 1);
-	obs_begin(ID "duplicate.same_ifindex");
+	obs_begin("ipv6.membership.duplicate.same_ifindex");
 	obs_res(NULL, MCP_TRY(join6(a, G1, 1)));
 	obs_int("lo_users", users6("lo", G1));
 	obs_end();
-	obs_begin(ID "duplicate.ifindex_0_after_ifindex");
+	obs_begin("ipv6.membership.duplicate.ifindex_0_after_ifindex");
 	obs_res(NULL, MCP_TRY(join6(a, G1, 0)));
 	obs_end();
-	obs_begin(ID "duplicate.other_ifindex");
+	obs_begin("ipv6.membership.duplicate.other_ifindex");
 	obs_res(NULL, MCP_TRY(join6(a, G1, v0)));
 	obs_str("devices", devs6(G1));
 	obs_end();
-	obs_begin(ID "duplicate.mcast_join_group_after_ipv6_add_membership");
+	obs_begin("ipv6.membership.duplicate.mcast_join_group_after_ipv6_add_membership");
 	obs_res(NULL, MCP_TRY(mjoin6(a, G1, 1)));
 	obs_end();
 	b = udp6();
-	obs_begin(ID "duplicate.second_socket");
+	obs_begin("ipv6.membership.duplicate.second_socket");
 	obs_res(NULL, MCP_TRY(join6(b, G1, 1)));
 	obs_int("lo_users", users6("lo", G1));
 	obs_end();
 	close(b);
 
 	/* a holds G1 on lo (older) and v0 (newer): ifindex 0 drops one of them */
-	obs_begin(ID "drop.ifindex_0_with_two_memberships");
+	obs_begin("ipv6.membership.drop.ifindex_0_with_two_memberships");
 	obs_res(NULL, MCP_TRY(drop6(a, G1, 0)));
 	obs_str("devices_left", devs6(G1));
 	obs_res("second_drop_ifindex_0", MCP_TRY(drop6(a, G1, 0)));
 	obs_str("devices_left_after_second", devs6(G1));
 	obs_res("third_drop_ifindex_0", MCP_TRY(drop6(a, G1, 0)));
 	obs_end();
-	obs_begin(ID "drop.not_joined");
+	obs_begin("ipv6.membership.drop.not_joined");
 	obs_res(NULL, MCP_TRY(drop6(a, "ff05::1:6", 1)));
 	obs_end();
 	join6(a, G1, 1);
-	obs_begin(ID "drop.wrong_ifindex");
+	obs_begin("ipv6.membership.drop.wrong_ifindex");
 	obs_res(NULL, MCP_TRY(drop6(a, G1, v0)));
 	obs_int("lo_users", users6("lo", G1));
 	obs_end();
-	obs_begin(ID "drop.nonexistent_ifindex");
+	obs_begin("ipv6.membership.drop.nonexistent_ifindex");
 	obs_res(NULL, MCP_TRY(drop6(a, G1, 999)));
 	obs_end();
-	obs_begin(ID "drop.unicast_group");
+	obs_begin("ipv6.membership.drop.unicast_group");
 	obs_res(NULL, MCP_TRY(drop6(a, "2001:db8::1", 1)));
 	obs_end();
-	obs_begin(ID "drop.mcast_leave_group_of_ipv6_add_membership");
+	obs_begin("ipv6.membership.drop.mcast_leave_group_of_ipv6_add_membership");
 	obs_res(NULL, MCP_TRY(greq6(a, MCAST_LEAVE_GROUP, G1, 1, AF_INET6, sizeof(struct group_req))));
 	obs_int("lo_users", users6("lo", G1));
 	obs_end();
 	mjoin6(a, G1, v0);
-	obs_begin(ID "drop.ipv6_drop_membership_of_mcast_join_group");
+	obs_begin("ipv6.membership.drop.ipv6_drop_membership_of_mcast_join_group");
 	obs_res(NULL, MCP_TRY(drop6(a, G1, v0)));
 	obs_int("v0_users", users6("v0", G1));
 	obs_end();
-	obs_begin(ID "drop.mcast_leave_group_family_af_inet");
+	obs_begin("ipv6.membership.drop.mcast_leave_group_family_af_inet");
 	mjoin6(a, G1, v0);
 	obs_res(NULL, MCP_TRY(greq6(a, MCAST_LEAVE_GROUP, G1, v0, AF_INET, sizeof(struct group_req))));
 	obs_int("v0_users", users6("v0", G1));
 	obs_end();
 	close(a);
-	obs_begin(ID "drop.close_leaves_everything");
+	obs_begin("ipv6.membership.drop.close_leaves_everything");
 	obs_str("devices", devs6(G1));
 	obs_end();
 }
@@ -465,12 +450,12 @@ static void sc_iface(void)
 
 	pin_ipv6();
 	/* only lo: which device does ifindex 0 get without a veth? */
-	obs_begin(ID "interface.ifindex_0_only_lo");
+	obs_begin("ipv6.membership.interface.ifindex_0_only_lo");
 	obs_res(NULL, MCP_TRY(join6(a, G1, 0)));
 	obs_str("devices", devs6(G1));
 	obs_end();
 	close(a);
-	obs_begin(ID "interface.ifindex_0_only_lo_link_local_group");
+	obs_begin("ipv6.membership.interface.ifindex_0_only_lo_link_local_group");
 	a = udp6();
 	obs_res(NULL, MCP_TRY(join6(a, "ff02::1:9", 0)));
 	obs_str("devices", devs6("ff02::1:9"));
@@ -478,14 +463,14 @@ static void sc_iface(void)
 	close(a);
 	topology();
 	a = udp6();
-	obs_begin(ID "interface.ifindex_0_follows_the_route");
+	obs_begin("ipv6.membership.interface.ifindex_0_follows_the_route");
 	obs_res(NULL, MCP_TRY(join6(a, G1, 0)));
 	obs_str("devices", devs6(G1));
 	obs_end();
-	obs_begin(ID "interface.nonexistent_ifindex");
+	obs_begin("ipv6.membership.interface.nonexistent_ifindex");
 	obs_res(NULL, MCP_TRY(join6(a, "ff05::1:7", 999)));
 	obs_end();
-	obs_begin(ID "interface.mcast_join_group_nonexistent_ifindex");
+	obs_begin("ipv6.membership.interface.mcast_join_group_nonexistent_ifindex");
 	obs_res(NULL, MCP_TRY(greq6(a, MCAST_JOIN_GROUP, "ff05::1:7", 999, AF_INET6, sizeof(struct group_req))));
 	obs_end();
 	close(a);
@@ -496,7 +481,7 @@ static void sc_iface(void)
 	if (mcp_link_set_up("v0", 0) < 0)
 		mcp_broken("v0 down");
 	b = udp6();
-	obs_begin(ID "interface.link_down");
+	obs_begin("ipv6.membership.interface.link_down");
 	obs_int("v0_users_held_before_down", users6("v0", G1));
 	obs_res("join_by_ifindex_while_down", MCP_TRY(join6(b, "ff05::1:8", v0)));
 	obs_int("v0_users_of_that_group", users6("v0", "ff05::1:8"));
@@ -507,7 +492,7 @@ static void sc_iface(void)
 	/* deletion with a membership held: the socket entry outlives the device */
 	if (mcp_link_del("v0") < 0)
 		mcp_broken("delete v0");
-	obs_begin(ID "interface.link_deleted");
+	obs_begin("ipv6.membership.interface.link_deleted");
 	obs_str("devices", devs6(G1));
 	obs_res("drop_by_old_ifindex", MCP_TRY(drop6(a, G1, v0)));
 	obs_res("join_by_old_ifindex", MCP_TRY(join6(a, G1, v0)));
@@ -520,18 +505,18 @@ static void sc_iface(void)
 
 static void sc_socktypes(void)
 {
-	static const struct { const char *name; int type, proto; } types[] = {
-		{ "udp", SOCK_DGRAM, 0 },
-		{ "udplite", SOCK_DGRAM, IPPROTO_UDPLITE },
-		{ "raw_icmpv6", SOCK_RAW, IPPROTO_ICMPV6 },
-		{ "tcp", SOCK_STREAM, 0 },
+	static const struct { const char *id; int type, proto; } types[] = {
+		{ "ipv6.membership.socket.udp", SOCK_DGRAM, 0 },
+		{ "ipv6.membership.socket.udplite", SOCK_DGRAM, IPPROTO_UDPLITE },
+		{ "ipv6.membership.socket.raw_icmpv6", SOCK_RAW, IPPROTO_ICMPV6 },
+		{ "ipv6.membership.socket.tcp", SOCK_STREAM, 0 },
 	};
 
 	pin_ipv6();
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(types); i++) {
 		int fd = sock6(types[i].type, types[i].proto), fd2 = sock6(types[i].type, types[i].proto);
 
-		obs_begin(ID "socket.%s", types[i].name);
+		obs_begin("%s", types[i].id);
 		obs_res("ipv6_add_membership", MCP_TRY(join6(fd, G1, 1)));
 		obs_res("ipv6_add_membership_optlen_4", MCP_TRY(mreq6(fd, IPV6_ADD_MEMBERSHIP, "ff05::1:6", 1, 4)));
 		obs_res("mcast_join_group", MCP_TRY(mjoin6(fd2, "ff05::1:7", 1)));
@@ -540,19 +525,19 @@ static void sc_socktypes(void)
 		close(fd2);
 	}
 	{
-		int v4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), u6 = udp6(), r6 = sock6(SOCK_RAW, IPPROTO_ICMPV6);
+		int v4 = MCP_SAFE(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)), u6 = udp6(), r6 = sock6(SOCK_RAW, IPPROTO_ICMPV6);
 		struct ip_mreqn m = { .imr_multiaddr = mcp_in("239.1.1.1"), .imr_ifindex = 1 };
 
 		if (v4 < 0)
 			mcp_broken("socket(AF_INET)");
-		obs_begin(ID "socket.af_inet_with_sol_ipv6");
+		obs_begin("ipv6.membership.socket.af_inet_with_sol_ipv6");
 		obs_res(NULL, MCP_TRY(join6(v4, G1, 1)));
 		obs_end();
-		obs_begin(ID "socket.udp6_with_sol_ip_ip_add_membership");
+		obs_begin("ipv6.membership.socket.udp6_with_sol_ip_ip_add_membership");
 		obs_res(NULL, MCP_TRY(setsockopt(u6, SOL_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m))));
 		obs_int("lo_ipv4_users", mcp_igmp_users("lo", "239.1.1.1"));
 		obs_end();
-		obs_begin(ID "socket.raw6_with_sol_ip_ip_add_membership");
+		obs_begin("ipv6.membership.socket.raw6_with_sol_ip_ip_add_membership");
 		obs_res(NULL, MCP_TRY(setsockopt(r6, SOL_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m))));
 		obs_end();
 		close(v4);
@@ -569,7 +554,7 @@ static void sc_state(void)
 	int a, b;
 
 	topology();
-	obs_begin(ID "state.defaults");
+	obs_begin("ipv6.membership.state.defaults");
 	obs_int("lo_all_nodes_users", users6("lo", "ff02::1"));
 	obs_int("v0_all_nodes_users", users6("v0", "ff02::1"));
 	obs_int("lo_interface_local_all_nodes_users", users6("lo", "ff01::1"));
@@ -579,21 +564,21 @@ static void sc_state(void)
 	b = udp6();
 	join6(a, G1, v0);
 	mjoin6(b, G1, v0);
-	obs_begin(ID "state.two_sockets_one_row");
+	obs_begin("ipv6.membership.state.two_sockets_one_row");
 	obs_int("v0_users", users6("v0", G1));
 	obs_end();
 	close(a);
-	obs_begin(ID "state.close_one_of_two");
+	obs_begin("ipv6.membership.state.close_one_of_two");
 	obs_int("v0_users", users6("v0", G1));
 	obs_end();
 	close(b);
-	obs_begin(ID "state.close_last");
+	obs_begin("ipv6.membership.state.close_last");
 	obs_str("devices", devs6(G1));
 	obs_end();
 	a = udp6();
 	join6(a, G1, v0);
 	join6(a, G1, 1);
-	obs_begin(ID "state.one_socket_two_devices");
+	obs_begin("ipv6.membership.state.one_socket_two_devices");
 	obs_int("v0_users", users6("v0", G1));
 	obs_int("lo_users", users6("lo", G1));
 	obs_end();

@@ -57,23 +57,21 @@ static const struct grp groups[] = {
 
 static int ns_s, ns_d, ns_d2, mrt = -1, sender, rcv_d, rcv_d2;
 
-static void pin_rpf(int nsfd, const char *const *devs)
+static int pin_rpf_cb(void *arg)
 {
-	int here = mcp_ns_self();
+	const char *const *devs = arg;
 
-	if (here < 0 || (nsfd >= 0 && mcp_ns_enter(nsfd) < 0))
-		mcp_broken("enter namespace");
 	mcp_pin("net.ipv4.conf.all.rp_filter", 0);
 	mcp_pin("net.ipv4.conf.default.rp_filter", 0);
-	for (; devs && *devs; devs++) {
-		char n[96];
+	for (; devs && *devs; devs++)
+		mcp_pin_conf("ipv4", *devs, "rp_filter", 0);
+	return 0;
+}
 
-		snprintf(n, sizeof(n), "net.ipv4.conf.%s.rp_filter", *devs);
-		mcp_pin(n, 0);
-	}
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);
-	close(here);
+static void pin_rpf(int nsfd, const char *const *devs)
+{
+	if (mcp_in_ns(nsfd, pin_rpf_cb, (void *)devs) < 0)
+		mcp_broken("enter namespace");
 }
 
 static int add_vif(int vifi, const char *dev, int threshold)
@@ -101,17 +99,30 @@ static int add_mfc(const struct grp *g)
 	return setsockopt(mrt, IPPROTO_IP, MRT_ADD_MFC, &m, sizeof(m));
 }
 
-static const char *const check_ids[] = {
-	"ipv4.scope.router.default_ttl_not_forwarded",
-	"ipv4.scope.threshold_1.ttl_0", "ipv4.scope.threshold_1.ttl_1", "ipv4.scope.threshold_1.ttl_2",
-	"ipv4.scope.threshold_32.ttl_32", "ipv4.scope.threshold_32.ttl_33",
-	"ipv4.scope.threshold_64.ttl_64", "ipv4.scope.threshold_64.ttl_65",
-	"ipv4.scope.threshold_128.ttl_128", "ipv4.scope.threshold_128.ttl_129",
-	"ipv4.scope.threshold_254.ttl_254", "ipv4.scope.threshold_254.ttl_255",
-	"ipv4.scope.threshold_255.ttl_255",
-	"ipv4.scope.vif_threshold_200_mfc_ttl_1.ttl_64",
-	"ipv4.scope.router.forwarded_counter",
+/* every datagram check: group is an index into groups[], ttl -1 leaves the
+ * sender's default, second: received on d2 (behind r2) instead of d0 */
+static const struct route_row {
+	const char *id;
+	int group, ttl, second;
+	uint32_t tag;
+} route_rows[] = {
+	{ "ipv4.scope.router.default_ttl_not_forwarded", 1, -1, 0, 10 },
+	{ "ipv4.scope.threshold_1.ttl_0", 1, 0, 0, 11 },
+	{ "ipv4.scope.threshold_1.ttl_1", 1, 1, 0, 12 },
+	{ "ipv4.scope.threshold_1.ttl_2", 1, 2, 0, 13 },
+	{ "ipv4.scope.threshold_32.ttl_32", 2, 32, 0, 14 },
+	{ "ipv4.scope.threshold_32.ttl_33", 2, 33, 0, 15 },
+	{ "ipv4.scope.threshold_64.ttl_64", 3, 64, 0, 16 },
+	{ "ipv4.scope.threshold_64.ttl_65", 3, 65, 0, 17 },
+	{ "ipv4.scope.threshold_128.ttl_128", 4, 128, 0, 18 },
+	{ "ipv4.scope.threshold_128.ttl_129", 4, 129, 0, 19 },
+	{ "ipv4.scope.threshold_254.ttl_254", 5, 254, 0, 20 },
+	{ "ipv4.scope.threshold_254.ttl_255", 5, 255, 0, 21 },
+	{ "ipv4.scope.threshold_255.ttl_255", 6, 255, 0, 22 },
+	{ "ipv4.scope.vif_threshold_200_mfc_ttl_1.ttl_64", 7, 64, 1, 99 },
 };
+
+static const char forwarded_counter_id[] = "ipv4.scope.router.forwarded_counter";
 
 static void topo(void)
 {
@@ -144,9 +155,13 @@ static void topo(void)
 	if (setsockopt(mrt, IPPROTO_IP, MRT_INIT, &one, sizeof(one)) < 0) {
 		if (errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
 			/* CONFIG_IP_MROUTE is off: nothing here can be observed */
-			for (size_t i = 0; i < MCP_ARRAY_SIZE(check_ids); i++)
-				obs_skip(check_ids[i], "no IPv4 multicast routing (MRT_INIT: %s; CONFIG_IP_MROUTE)",
-					 mcp_errname(errno));
+			int e = errno;
+
+			for (size_t i = 0; i < MCP_ARRAY_SIZE(route_rows); i++)
+				obs_skip(route_rows[i].id, "no IPv4 multicast routing (MRT_INIT: %s; CONFIG_IP_MROUTE)",
+					 mcp_errname(e));
+			obs_skip(forwarded_counter_id, "no IPv4 multicast routing (MRT_INIT: %s; CONFIG_IP_MROUTE)",
+				 mcp_errname(e));
 			_exit(0);
 		}
 		mcp_broken("MRT_INIT");
@@ -195,30 +210,12 @@ static void observe(const char *id, const char *group, int ttl, int rcv, uint32_
 
 static void router(void)
 {
-	static const struct {
-		const char *id;
-		int group;	/* index into groups[] */
-		int ttl;
-	} rows[] = {
-		{ "ipv4.scope.router.default_ttl_not_forwarded", 1, -1 },
-		{ "ipv4.scope.threshold_1.ttl_0", 1, 0 },
-		{ "ipv4.scope.threshold_1.ttl_1", 1, 1 },
-		{ "ipv4.scope.threshold_1.ttl_2", 1, 2 },
-		{ "ipv4.scope.threshold_32.ttl_32", 2, 32 },
-		{ "ipv4.scope.threshold_32.ttl_33", 2, 33 },
-		{ "ipv4.scope.threshold_64.ttl_64", 3, 64 },
-		{ "ipv4.scope.threshold_64.ttl_65", 3, 65 },
-		{ "ipv4.scope.threshold_128.ttl_128", 4, 128 },
-		{ "ipv4.scope.threshold_128.ttl_129", 4, 129 },
-		{ "ipv4.scope.threshold_254.ttl_254", 5, 254 },
-		{ "ipv4.scope.threshold_254.ttl_255", 5, 255 },
-		{ "ipv4.scope.threshold_255.ttl_255", 6, 255 },
-	};
-
 	topo();
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++)
-		observe(rows[i].id, groups[rows[i].group].group, rows[i].ttl, rcv_d, 10 + (uint32_t)i);
-	observe("ipv4.scope.vif_threshold_200_mfc_ttl_1.ttl_64", groups[7].group, 64, rcv_d2, 99);
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(route_rows); i++) {
+		const struct route_row *rw = &route_rows[i];
+
+		observe(rw->id, groups[rw->group].group, rw->ttl, rw->second ? rcv_d2 : rcv_d, rw->tag);
+	}
 
 	/* the router's own per-(S,G) counters: every datagram of the link
 	 * group reached the router (3 rows + default), whatever was forwarded */
@@ -226,7 +223,7 @@ static void router(void)
 		struct sioc_sg_req sg = { .src = mcp_in(SRC), .grp = mcp_in(groups[1].group) };
 		struct mcp_res r = MCP_TRY(ioctl(mrt, SIOCGETSGCNT, &sg));
 
-		obs_begin("ipv4.scope.router.forwarded_counter");
+		obs_begin("%s", forwarded_counter_id);
 		obs_res(NULL, r);
 		obs_int("link_group_packets", (long long)sg.pktcnt);
 		obs_end();

@@ -145,7 +145,7 @@ static int ns_of(int i)
 /* option tables shared by LOOP and TTL: int options with a byte form */
 
 struct intset_row {
-	const char *name;
+	const char *id;
 	int sock;		/* SOCK_DGRAM or SOCK_STREAM */
 	int optlen;		/* 1, 2: the bytes below; 4: val as int; 0: nothing */
 	int val;
@@ -168,7 +168,7 @@ static void int_set_rows(const char *opt_name, int opt, int pre, const struct in
 			mcp_broken("%s pre-set %d", opt_name, pre);
 		r = MCP_TRY(setsockopt(fd, IPPROTO_IP, opt, arg, (socklen_t)rows[i].optlen));
 		dlv_get_int(fd, IPPROTO_IP, opt, &after);
-		obs_begin("ipv4.sendopts.%s.set.%s", opt_name, rows[i].name);
+		obs_begin("%s", rows[i].id);
 		obs_res(NULL, r);
 		obs_int("before", before);
 		obs_int("after", after);
@@ -177,25 +177,26 @@ static void int_set_rows(const char *opt_name, int opt, int pre, const struct in
 	}
 }
 
-/* getsockopt with optlen 0, 1, 2, 4, 8 on a buffer of 0xee bytes: what the
- * kernel writes and the optlen it returns */
-static void get_optlen_rows(const char *opt_name, int opt, int val, size_t maxlen)
-{
-	static const int lens[] = { 0, 1, 2, 4, 8, 12 };
+struct get_row {
+	int optlen;
+	const char *id;
+};
 
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(lens); i++) {
+/* getsockopt with the rows' optlens on a buffer of 0xee bytes: what the
+ * kernel writes and the optlen it returns */
+static void get_optlen_rows(const char *opt_name, int opt, int val, const struct get_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
 		unsigned char buf[16];
-		socklen_t l = (socklen_t)lens[i];
+		socklen_t l = (socklen_t)rows[i].optlen;
 		int fd = socket(AF_INET, SOCK_DGRAM, 0);
 		struct mcp_res r;
 
-		if ((size_t)lens[i] > maxlen)
-			continue;
 		if (fd < 0 || setsockopt(fd, IPPROTO_IP, opt, &val, sizeof(val)) < 0)
 			mcp_broken("%s set %d", opt_name, val);
 		memset(buf, 0xee, sizeof(buf));
 		r = MCP_TRY(getsockopt(fd, IPPROTO_IP, opt, buf, &l));
-		obs_begin("ipv4.sendopts.%s.get.value_%d_optlen_%d", opt_name, val, lens[i]);
+		obs_begin("%s", rows[i].id);
 		obs_res(NULL, r);
 		obs_int("optlen_out", l);
 		obs_str("bytes", dlv_hex(buf, 8));
@@ -204,12 +205,12 @@ static void get_optlen_rows(const char *opt_name, int opt, int val, size_t maxle
 	}
 }
 
-static void obs_default(const char *opt_name, int opt)
+static void obs_default(const char *id, int opt)
 {
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), v = -1;
+	int fd = MCP_SAFE(socket(AF_INET, SOCK_DGRAM, 0)), v = -1;
 	struct mcp_res r = MCP_TRY(dlv_get_int(fd, IPPROTO_IP, opt, &v));
 
-	obs_begin("ipv4.sendopts.%s.default", opt_name);
+	obs_begin("%s", id);
 	obs_res(NULL, r);
 	obs_int("value", v);
 	obs_end();
@@ -221,41 +222,48 @@ static void obs_default(const char *opt_name, int opt)
 
 static void loop_opt(void)
 {
+	static const struct get_row get[] = {
+		{ 0, "ipv4.sendopts.loop.get.value_1_optlen_0" },
+		{ 1, "ipv4.sendopts.loop.get.value_1_optlen_1" },
+		{ 2, "ipv4.sendopts.loop.get.value_1_optlen_2" },
+		{ 4, "ipv4.sendopts.loop.get.value_1_optlen_4" },
+		{ 8, "ipv4.sendopts.loop.get.value_1_optlen_8" },
+	};
 	static const struct intset_row rows[] = {
-		{ "int_0", SOCK_DGRAM, 4, 0, { 0 } },
-		{ "int_1", SOCK_DGRAM, 4, 1, { 0 } },
-		{ "int_5", SOCK_DGRAM, 4, 5, { 0 } },
-		{ "int_minus1", SOCK_DGRAM, 4, -1, { 0 } },
-		{ "int_256", SOCK_DGRAM, 4, 256, { 0 } },
-		{ "char_0", SOCK_DGRAM, 1, 0, { 0 } },
-		{ "char_1", SOCK_DGRAM, 1, 0, { 1 } },
-		{ "char_2", SOCK_DGRAM, 1, 0, { 2 } },
-		{ "optlen_2_bytes_00_01", SOCK_DGRAM, 2, 0, { 0, 1 } },
-		{ "optlen_0", SOCK_DGRAM, 0, 0, { 0 } },
-		{ "tcp_int_0", SOCK_STREAM, 4, 0, { 0 } },
+		{ "ipv4.sendopts.loop.set.int_0", SOCK_DGRAM, 4, 0, { 0 } },
+		{ "ipv4.sendopts.loop.set.int_1", SOCK_DGRAM, 4, 1, { 0 } },
+		{ "ipv4.sendopts.loop.set.int_5", SOCK_DGRAM, 4, 5, { 0 } },
+		{ "ipv4.sendopts.loop.set.int_minus1", SOCK_DGRAM, 4, -1, { 0 } },
+		{ "ipv4.sendopts.loop.set.int_256", SOCK_DGRAM, 4, 256, { 0 } },
+		{ "ipv4.sendopts.loop.set.char_0", SOCK_DGRAM, 1, 0, { 0 } },
+		{ "ipv4.sendopts.loop.set.char_1", SOCK_DGRAM, 1, 0, { 1 } },
+		{ "ipv4.sendopts.loop.set.char_2", SOCK_DGRAM, 1, 0, { 2 } },
+		{ "ipv4.sendopts.loop.set.optlen_2_bytes_00_01", SOCK_DGRAM, 2, 0, { 0, 1 } },
+		{ "ipv4.sendopts.loop.set.optlen_0", SOCK_DGRAM, 0, 0, { 0 } },
+		{ "ipv4.sendopts.loop.set.tcp_int_0", SOCK_STREAM, 4, 0, { 0 } },
 	};
 
-	obs_default("loop", IP_MULTICAST_LOOP);
+	obs_default("ipv4.sendopts.loop.default", IP_MULTICAST_LOOP);
 	/* pre-set to 1 so a row that takes effect shows as a change to 0 */
 	int_set_rows("loop", IP_MULTICAST_LOOP, 1, rows, MCP_ARRAY_SIZE(rows));
-	get_optlen_rows("loop", IP_MULTICAST_LOOP, 1, 8);
+	get_optlen_rows("loop", IP_MULTICAST_LOOP, 1, get, MCP_ARRAY_SIZE(get));
 }
 
 static void loop_path(void)
 {
 	struct {
-		const char *name;
+		const char *id;
 		int ifindex_of;	/* 0 v0, 1 w0, 2 lo */
 		int loop;
 		unsigned int mask;
 	} rows[] = {
 		/* local_v0's own receiver has IP_MULTICAST_LOOP 0 (set below) */
-		{ "v0_sender_loop1_receiver_loop0", 0, 1, M(PA) | M(LV) },
-		{ "v0_sender_loop0", 0, 0, M(PA) | M(LV) },
-		{ "w0_sender_loop0_receiver_loop1", 1, 0, M(PB) | M(LW) },
-		{ "w0_sender_loop1", 1, 1, M(PB) | M(LW) },
-		{ "lo_sender_loop0_still_delivers", 2, 0, M(LL) },
-		{ "lo_sender_loop1_one_copy", 2, 1, M(LL) },
+		{ "ipv4.sendopts.loop.path.v0_sender_loop1_receiver_loop0", 0, 1, M(PA) | M(LV) },
+		{ "ipv4.sendopts.loop.path.v0_sender_loop0", 0, 0, M(PA) | M(LV) },
+		{ "ipv4.sendopts.loop.path.w0_sender_loop0_receiver_loop1", 1, 0, M(PB) | M(LW) },
+		{ "ipv4.sendopts.loop.path.w0_sender_loop1", 1, 1, M(PB) | M(LW) },
+		{ "ipv4.sendopts.loop.path.lo_sender_loop0_still_delivers", 2, 0, M(LL) },
+		{ "ipv4.sendopts.loop.path.lo_sender_loop1_one_copy", 2, 1, M(LL) },
 	};
 
 	topo(1);
@@ -268,7 +276,7 @@ static void loop_path(void)
 		if (dlv_set_if_index(s, idx) < 0 || dlv_set_loop(s, rows[i].loop) < 0)
 			mcp_broken("sender setup");
 		observe(s, 100 + (uint32_t)i);
-		obs_begin("ipv4.sendopts.loop.path.%s", rows[i].name);
+		obs_begin("%s", rows[i].id);
 		obs_res("send", last_send);
 		obs_counts(rows[i].mask);
 		obs_end();
@@ -281,46 +289,60 @@ static void loop_path(void)
 
 static void ttl_opt(void)
 {
+	static const struct get_row get[] = {
+		{ 0, "ipv4.sendopts.ttl.get.value_200_optlen_0" },
+		{ 1, "ipv4.sendopts.ttl.get.value_200_optlen_1" },
+		{ 2, "ipv4.sendopts.ttl.get.value_200_optlen_2" },
+		{ 4, "ipv4.sendopts.ttl.get.value_200_optlen_4" },
+		{ 8, "ipv4.sendopts.ttl.get.value_200_optlen_8" },
+	};
 	static const struct intset_row rows[] = {
-		{ "int_0", SOCK_DGRAM, 4, 0, { 0 } },
-		{ "int_1", SOCK_DGRAM, 4, 1, { 0 } },
-		{ "int_64", SOCK_DGRAM, 4, 64, { 0 } },
-		{ "int_255", SOCK_DGRAM, 4, 255, { 0 } },
-		{ "int_minus1", SOCK_DGRAM, 4, -1, { 0 } },
-		{ "int_minus2", SOCK_DGRAM, 4, -2, { 0 } },
-		{ "int_256", SOCK_DGRAM, 4, 256, { 0 } },
-		{ "int_65536", SOCK_DGRAM, 4, 65536, { 0 } },
-		{ "char_0", SOCK_DGRAM, 1, 0, { 0 } },
-		{ "char_200", SOCK_DGRAM, 1, 0, { 200 } },
-		{ "char_255", SOCK_DGRAM, 1, 0, { 255 } },
-		{ "optlen_2_bytes_02_01", SOCK_DGRAM, 2, 0, { 2, 1 } },
-		{ "optlen_0", SOCK_DGRAM, 0, 0, { 0 } },
-		{ "tcp_int_5", SOCK_STREAM, 4, 5, { 0 } },
+		{ "ipv4.sendopts.ttl.set.int_0", SOCK_DGRAM, 4, 0, { 0 } },
+		{ "ipv4.sendopts.ttl.set.int_1", SOCK_DGRAM, 4, 1, { 0 } },
+		{ "ipv4.sendopts.ttl.set.int_64", SOCK_DGRAM, 4, 64, { 0 } },
+		{ "ipv4.sendopts.ttl.set.int_255", SOCK_DGRAM, 4, 255, { 0 } },
+		{ "ipv4.sendopts.ttl.set.int_minus1", SOCK_DGRAM, 4, -1, { 0 } },
+		{ "ipv4.sendopts.ttl.set.int_minus2", SOCK_DGRAM, 4, -2, { 0 } },
+		{ "ipv4.sendopts.ttl.set.int_256", SOCK_DGRAM, 4, 256, { 0 } },
+		{ "ipv4.sendopts.ttl.set.int_65536", SOCK_DGRAM, 4, 65536, { 0 } },
+		{ "ipv4.sendopts.ttl.set.char_0", SOCK_DGRAM, 1, 0, { 0 } },
+		{ "ipv4.sendopts.ttl.set.char_200", SOCK_DGRAM, 1, 0, { 200 } },
+		{ "ipv4.sendopts.ttl.set.char_255", SOCK_DGRAM, 1, 0, { 255 } },
+		{ "ipv4.sendopts.ttl.set.optlen_2_bytes_02_01", SOCK_DGRAM, 2, 0, { 2, 1 } },
+		{ "ipv4.sendopts.ttl.set.optlen_0", SOCK_DGRAM, 0, 0, { 0 } },
+		{ "ipv4.sendopts.ttl.set.tcp_int_5", SOCK_STREAM, 4, 5, { 0 } },
 	};
 
-	obs_default("ttl", IP_MULTICAST_TTL);
+	obs_default("ipv4.sendopts.ttl.default", IP_MULTICAST_TTL);
 	/* pre-set 7: neither the default nor a value any row sets */
 	int_set_rows("ttl", IP_MULTICAST_TTL, 7, rows, MCP_ARRAY_SIZE(rows));
-	get_optlen_rows("ttl", IP_MULTICAST_TTL, 200, 8);
+	get_optlen_rows("ttl", IP_MULTICAST_TTL, 200, get, MCP_ARRAY_SIZE(get));
 }
 
 /* The TTL a peer sees; no local member on v0, so ip_mc_output() is not on
  * the path and nothing is looped. */
 static void ttl_wire(void)
 {
-	static const int ttls[] = { -100 /* unset */, 0, 1, 2, 64, 255 };
+	static const struct {
+		int ttl;	/* -100: unset */
+		const char *id;
+	} ttls[] = {
+		{ -100, "ipv4.sendopts.ttl.wire.unset_no_local_member" },
+		{ 0, "ipv4.sendopts.ttl.wire.ttl_0_no_local_member" },
+		{ 1, "ipv4.sendopts.ttl.wire.ttl_1_no_local_member" },
+		{ 2, "ipv4.sendopts.ttl.wire.ttl_2_no_local_member" },
+		{ 64, "ipv4.sendopts.ttl.wire.ttl_64_no_local_member" },
+		{ 255, "ipv4.sendopts.ttl.wire.ttl_255_no_local_member" },
+	};
 
 	topo(0);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(ttls); i++) {
 		int s = must_udp(0, "0.0.0.0", 0);
 
-		if (dlv_set_if_index(s, idx_v0) < 0 || (ttls[i] != -100 && dlv_set_ttl(s, ttls[i]) < 0))
+		if (dlv_set_if_index(s, idx_v0) < 0 || (ttls[i].ttl != -100 && dlv_set_ttl(s, ttls[i].ttl) < 0))
 			mcp_broken("sender setup");
 		observe(s, 200 + (uint32_t)i);
-		if (ttls[i] == -100)
-			obs_begin("ipv4.sendopts.ttl.wire.unset_no_local_member");
-		else
-			obs_begin("ipv4.sendopts.ttl.wire.ttl_%d_no_local_member", ttls[i]);
+		obs_begin("%s", ttls[i].id);
 		obs_res("send", last_send);
 		obs_counts(M(PA));
 		obs_int("peer_ttl", res[PA].n ? res[PA].first.ttl : -1);
@@ -333,15 +355,15 @@ static void ttl_wire(void)
 static void ttl0_member(void)
 {
 	struct {
-		const char *name;
+		const char *id;
 		int on_lo;
 		int ttl;
 		unsigned int mask;
 		int ttl_of;
 	} rows[] = {
-		{ "ttl_0_local_member_v0", 0, 0, M(PA) | M(LV), LV },
-		{ "ttl_1_local_member_v0", 0, 1, M(PA) | M(LV), LV },
-		{ "ttl_0_lo_member", 1, 0, M(LL), LL },
+		{ "ipv4.sendopts.ttl.wire.ttl_0_local_member_v0", 0, 0, M(PA) | M(LV), LV },
+		{ "ipv4.sendopts.ttl.wire.ttl_1_local_member_v0", 0, 1, M(PA) | M(LV), LV },
+		{ "ipv4.sendopts.ttl.wire.ttl_0_lo_member", 1, 0, M(LL), LL },
 	};
 
 	topo(1);
@@ -351,7 +373,7 @@ static void ttl0_member(void)
 		if (dlv_set_if_index(s, rows[i].on_lo ? idx_lo : idx_v0) < 0 || dlv_set_ttl(s, rows[i].ttl) < 0)
 			mcp_broken("sender setup");
 		observe(s, 300 + (uint32_t)i);
-		obs_begin("ipv4.sendopts.ttl.wire.%s", rows[i].name);
+		obs_begin("%s", rows[i].id);
 		obs_res("send", last_send);
 		obs_counts(rows[i].mask);
 		obs_int("local_ttl", res[rows[i].ttl_of].n ? res[rows[i].ttl_of].first.ttl : -1);
@@ -366,7 +388,7 @@ static void ttl0_member(void)
 enum ifarg { A_INADDR, A_MREQ, A_MREQN };
 
 struct ifset_row {
-	const char *name;
+	const char *id;
 	int sock;
 	enum ifarg kind;
 	const char *first;	/* in_addr, or ip_mreq/ip_mreqn first field */
@@ -409,31 +431,31 @@ static const char *if_readback(int fd)
 static void if_opt(void)
 {
 	static const struct ifset_row rows[] = {
-		{ "in_addr_w0", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, 0, NULL },
-		{ "in_addr_w0_secondary", SOCK_DGRAM, A_INADDR, "10.0.1.11", NULL, 0, 0, NULL },
-		{ "in_addr_127_0_0_1", SOCK_DGRAM, A_INADDR, "127.0.0.1", NULL, 0, 0, NULL },
-		{ "in_addr_any_resets", SOCK_DGRAM, A_INADDR, "0.0.0.0", NULL, 0, 0, "10.0.1.1" },
-		{ "in_addr_not_local", SOCK_DGRAM, A_INADDR, "192.0.2.1", NULL, 0, 0, NULL },
-		{ "in_addr_group", SOCK_DGRAM, A_INADDR, G, NULL, 0, 0, NULL },
-		{ "ip_mreq_w0", SOCK_DGRAM, A_MREQ, G, "10.0.1.1", 0, 0, NULL },
-		{ "ip_mreq_first_field_ignored", SOCK_DGRAM, A_MREQ, "10.0.1.1", "0.0.0.0", 0, 0, "10.0.0.1" },
-		{ "ip_mreqn_ifindex_w0", SOCK_DGRAM, A_MREQN, NULL, NULL, -1, 0, NULL },
-		{ "ip_mreqn_ifindex_w0_after_addr", SOCK_DGRAM, A_MREQN, NULL, NULL, -1, 0, "10.0.0.1" },
-		{ "ip_mreqn_ifindex_w0_foreign_addr", SOCK_DGRAM, A_MREQN, NULL, "192.0.2.7", -1, 0, NULL },
-		{ "ip_mreqn_addr_only", SOCK_DGRAM, A_MREQN, NULL, "10.0.1.1", 0, 0, NULL },
-		{ "ip_mreqn_bad_ifindex", SOCK_DGRAM, A_MREQN, NULL, NULL, -2, 0, NULL },
-		{ "ip_mreqn_all_zero_resets", SOCK_DGRAM, A_MREQN, NULL, NULL, 0, 0, "10.0.1.1" },
-		{ "optlen_0", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, -100, NULL },
-		{ "optlen_3", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, 3, NULL },
-		{ "optlen_5_read_as_in_addr", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, 5, NULL },
-		{ "optlen_7_read_as_in_addr", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, 7, NULL },
-		{ "optlen_11_read_as_ip_mreq", SOCK_DGRAM, A_MREQ, G, "10.0.1.1", 0, 11, NULL },
-		{ "optlen_16_read_as_ip_mreqn", SOCK_DGRAM, A_MREQN, NULL, NULL, -1, 16, NULL },
-		{ "tcp_in_addr_w0", SOCK_STREAM, A_INADDR, "10.0.1.1", NULL, 0, 0, NULL },
+		{ "ipv4.sendopts.mcif.set.in_addr_w0", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, 0, NULL },
+		{ "ipv4.sendopts.mcif.set.in_addr_w0_secondary", SOCK_DGRAM, A_INADDR, "10.0.1.11", NULL, 0, 0, NULL },
+		{ "ipv4.sendopts.mcif.set.in_addr_127_0_0_1", SOCK_DGRAM, A_INADDR, "127.0.0.1", NULL, 0, 0, NULL },
+		{ "ipv4.sendopts.mcif.set.in_addr_any_resets", SOCK_DGRAM, A_INADDR, "0.0.0.0", NULL, 0, 0, "10.0.1.1" },
+		{ "ipv4.sendopts.mcif.set.in_addr_not_local", SOCK_DGRAM, A_INADDR, "192.0.2.1", NULL, 0, 0, NULL },
+		{ "ipv4.sendopts.mcif.set.in_addr_group", SOCK_DGRAM, A_INADDR, G, NULL, 0, 0, NULL },
+		{ "ipv4.sendopts.mcif.set.ip_mreq_w0", SOCK_DGRAM, A_MREQ, G, "10.0.1.1", 0, 0, NULL },
+		{ "ipv4.sendopts.mcif.set.ip_mreq_first_field_ignored", SOCK_DGRAM, A_MREQ, "10.0.1.1", "0.0.0.0", 0, 0, "10.0.0.1" },
+		{ "ipv4.sendopts.mcif.set.ip_mreqn_ifindex_w0", SOCK_DGRAM, A_MREQN, NULL, NULL, -1, 0, NULL },
+		{ "ipv4.sendopts.mcif.set.ip_mreqn_ifindex_w0_after_addr", SOCK_DGRAM, A_MREQN, NULL, NULL, -1, 0, "10.0.0.1" },
+		{ "ipv4.sendopts.mcif.set.ip_mreqn_ifindex_w0_foreign_addr", SOCK_DGRAM, A_MREQN, NULL, "192.0.2.7", -1, 0, NULL },
+		{ "ipv4.sendopts.mcif.set.ip_mreqn_addr_only", SOCK_DGRAM, A_MREQN, NULL, "10.0.1.1", 0, 0, NULL },
+		{ "ipv4.sendopts.mcif.set.ip_mreqn_bad_ifindex", SOCK_DGRAM, A_MREQN, NULL, NULL, -2, 0, NULL },
+		{ "ipv4.sendopts.mcif.set.ip_mreqn_all_zero_resets", SOCK_DGRAM, A_MREQN, NULL, NULL, 0, 0, "10.0.1.1" },
+		{ "ipv4.sendopts.mcif.set.optlen_0", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, -100, NULL },
+		{ "ipv4.sendopts.mcif.set.optlen_3", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, 3, NULL },
+		{ "ipv4.sendopts.mcif.set.optlen_5_read_as_in_addr", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, 5, NULL },
+		{ "ipv4.sendopts.mcif.set.optlen_7_read_as_in_addr", SOCK_DGRAM, A_INADDR, "10.0.1.1", NULL, 0, 7, NULL },
+		{ "ipv4.sendopts.mcif.set.optlen_11_read_as_ip_mreq", SOCK_DGRAM, A_MREQ, G, "10.0.1.1", 0, 11, NULL },
+		{ "ipv4.sendopts.mcif.set.optlen_16_read_as_ip_mreqn", SOCK_DGRAM, A_MREQN, NULL, NULL, -1, 16, NULL },
+		{ "ipv4.sendopts.mcif.set.tcp_in_addr_w0", SOCK_STREAM, A_INADDR, "10.0.1.1", NULL, 0, 0, NULL },
 	};
 
 	topo(0);
-	obs_default("mcif", IP_MULTICAST_IF);
+	obs_default("ipv4.sendopts.mcif.default", IP_MULTICAST_IF);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
 		int fd = socket(AF_INET, rows[i].sock, 0);
 		struct mcp_res r;
@@ -447,7 +469,7 @@ static void if_opt(void)
 		else
 			r = MCP_TRY(set_if(fd, rows[i].kind, rows[i].first, rows[i].second, rows[i].ifindex,
 					   rows[i].optlen));
-		obs_begin("ipv4.sendopts.mcif.set.%s", rows[i].name);
+		obs_begin("%s", rows[i].id);
 		obs_res(NULL, r);
 		obs_str("readback", if_readback(fd));
 		obs_end();
@@ -455,11 +477,17 @@ static void if_opt(void)
 	}
 	/* what getsockopt writes for each optlen (address 10.0.1.1 = 0a000101) */
 	{
-		static const int lens[] = { 0, 2, 4, 8, 12 };
+		static const struct get_row lens[] = {
+			{ 0, "ipv4.sendopts.mcif.get.optlen_0" },
+			{ 2, "ipv4.sendopts.mcif.get.optlen_2" },
+			{ 4, "ipv4.sendopts.mcif.get.optlen_4" },
+			{ 8, "ipv4.sendopts.mcif.get.optlen_8" },
+			{ 12, "ipv4.sendopts.mcif.get.optlen_12" },
+		};
 
 		for (size_t i = 0; i < MCP_ARRAY_SIZE(lens); i++) {
 			unsigned char buf[16];
-			socklen_t l = (socklen_t)lens[i];
+			socklen_t l = (socklen_t)lens[i].optlen;
 			int fd = socket(AF_INET, SOCK_DGRAM, 0);
 			struct mcp_res r;
 
@@ -467,7 +495,7 @@ static void if_opt(void)
 				mcp_broken("IP_MULTICAST_IF 10.0.1.1");
 			memset(buf, 0xee, sizeof(buf));
 			r = MCP_TRY(getsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, buf, &l));
-			obs_begin("ipv4.sendopts.mcif.get.optlen_%d", lens[i]);
+			obs_begin("%s", lens[i].id);
 			obs_res(NULL, r);
 			obs_int("optlen_out", l);
 			obs_str("bytes", dlv_hex(buf, 12));
@@ -481,7 +509,7 @@ static void if_opt(void)
 static void if_path(void)
 {
 	struct {
-		const char *name;
+		const char *id;
 		const char *bind_dev;		/* SO_BINDTODEVICE before/after the IF step */
 		int bind_after;
 		enum ifarg kind;
@@ -489,18 +517,20 @@ static void if_path(void)
 		int ifindex;			/* -1 w0, -3 v0 */
 		int no_if;			/* leave IP_MULTICAST_IF alone */
 		const char *preset;
+		const char *pktinfo_id;		/* also what the receiving peer learns */
 	} rows[] = {
-		{ "unset_follows_route", NULL, 0, A_INADDR, NULL, NULL, 0, 1, NULL },
-		{ "in_addr_w0", NULL, 0, A_INADDR, "10.0.1.1", NULL, 0, 0, NULL },
-		{ "in_addr_w0_secondary", NULL, 0, A_INADDR, "10.0.1.11", NULL, 0, 0, NULL },
-		{ "ip_mreq_w0", NULL, 0, A_MREQ, G, "10.0.1.1", 0, 0, NULL },
-		{ "ip_mreqn_ifindex_w0", NULL, 0, A_MREQN, NULL, NULL, -1, 0, NULL },
-		{ "w0_then_in_addr_any_reset", NULL, 0, A_INADDR, "0.0.0.0", NULL, 0, 0, "10.0.1.1" },
-		{ "ip_mreqn_ifindex_w0_foreign_addr", NULL, 0, A_MREQN, NULL, "192.0.2.7", -1, 0, NULL },
-		{ "bindtodevice_w0_no_if", "w0", 0, A_INADDR, NULL, NULL, 0, 1, NULL },
-		{ "if_v0_then_bindtodevice_w0", "w0", 1, A_MREQN, NULL, NULL, -3, 0, NULL },
-		{ "bindtodevice_v0_then_if_w0", "v0", 0, A_MREQN, NULL, NULL, -1, 0, NULL },
-		{ "bindtodevice_v0_then_if_v0", "v0", 0, A_MREQN, NULL, NULL, -3, 0, NULL },
+		{ "ipv4.sendopts.mcif.path.unset_follows_route", NULL, 0, A_INADDR, NULL, NULL, 0, 1, NULL, NULL },
+		{ "ipv4.sendopts.mcif.path.in_addr_w0", NULL, 0, A_INADDR, "10.0.1.1", NULL, 0, 0, NULL,
+		  "ipv4.sendopts.mcif.pktinfo.peer_receiver" },
+		{ "ipv4.sendopts.mcif.path.in_addr_w0_secondary", NULL, 0, A_INADDR, "10.0.1.11", NULL, 0, 0, NULL, NULL },
+		{ "ipv4.sendopts.mcif.path.ip_mreq_w0", NULL, 0, A_MREQ, G, "10.0.1.1", 0, 0, NULL, NULL },
+		{ "ipv4.sendopts.mcif.path.ip_mreqn_ifindex_w0", NULL, 0, A_MREQN, NULL, NULL, -1, 0, NULL, NULL },
+		{ "ipv4.sendopts.mcif.path.w0_then_in_addr_any_reset", NULL, 0, A_INADDR, "0.0.0.0", NULL, 0, 0, "10.0.1.1", NULL },
+		{ "ipv4.sendopts.mcif.path.ip_mreqn_ifindex_w0_foreign_addr", NULL, 0, A_MREQN, NULL, "192.0.2.7", -1, 0, NULL, NULL },
+		{ "ipv4.sendopts.mcif.path.bindtodevice_w0_no_if", "w0", 0, A_INADDR, NULL, NULL, 0, 1, NULL, NULL },
+		{ "ipv4.sendopts.mcif.path.if_v0_then_bindtodevice_w0", "w0", 1, A_MREQN, NULL, NULL, -3, 0, NULL, NULL },
+		{ "ipv4.sendopts.mcif.path.bindtodevice_v0_then_if_w0", "v0", 0, A_MREQN, NULL, NULL, -1, 0, NULL, NULL },
+		{ "ipv4.sendopts.mcif.path.bindtodevice_v0_then_if_v0", "v0", 0, A_MREQN, NULL, NULL, -3, 0, NULL, NULL },
 	};
 
 	topo(0);
@@ -520,7 +550,7 @@ static void if_path(void)
 		    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, rows[i].bind_dev, (socklen_t)strlen(rows[i].bind_dev)) < 0)
 			mcp_broken("SO_BINDTODEVICE %s", rows[i].bind_dev);
 		observe(s, 400 + (uint32_t)i);
-		obs_begin("ipv4.sendopts.mcif.path.%s", rows[i].name);
+		obs_begin("%s", rows[i].id);
 		if (!rows[i].no_if)
 			obs_res("if", ifr);
 		obs_res("send", last_send);
@@ -528,9 +558,9 @@ static void if_path(void)
 		obs_str("src", res[PA].n ? dlv_ntoa(res[PA].first.src) :
 				res[PB].n ? dlv_ntoa(res[PB].first.src) : "none");
 		obs_end();
-		if (!strcmp(rows[i].name, "in_addr_w0")) {
+		if (rows[i].pktinfo_id) {
 			/* what the receiving peer learns from IP_PKTINFO */
-			obs_begin("ipv4.sendopts.mcif.pktinfo.peer_receiver");
+			obs_begin("%s", rows[i].pktinfo_id);
 			obs_int("received", res[PB].n);
 			obs_str("ifname", res[PB].n ? dlv_ifname_in(ns_of(PB), res[PB].first.ifindex) : "none");
 			obs_str("ipi_addr", dlv_ntoa(res[PB].first.dst));
@@ -545,17 +575,17 @@ static void if_path(void)
 static void if_looped(void)
 {
 	struct {
-		const char *name;
+		const char *id;
 		enum ifarg kind;
 		const char *addr;
 		int ifindex;	/* -1 w0, -4 lo */
 		int local;
 	} rows[] = {
-		{ "ifindex_w0", A_MREQN, NULL, -1, LW },
-		{ "in_addr_w0", A_INADDR, "10.0.1.1", 0, LW },
-		{ "in_addr_w0_secondary", A_INADDR, "10.0.1.11", 0, LW },
-		{ "ifindex_lo", A_MREQN, NULL, -4, LL },
-		{ "in_addr_127_0_0_1", A_INADDR, "127.0.0.1", 0, LL },
+		{ "ipv4.sendopts.mcif.looped.ifindex_w0", A_MREQN, NULL, -1, LW },
+		{ "ipv4.sendopts.mcif.looped.in_addr_w0", A_INADDR, "10.0.1.1", 0, LW },
+		{ "ipv4.sendopts.mcif.looped.in_addr_w0_secondary", A_INADDR, "10.0.1.11", 0, LW },
+		{ "ipv4.sendopts.mcif.looped.ifindex_lo", A_MREQN, NULL, -4, LL },
+		{ "ipv4.sendopts.mcif.looped.in_addr_127_0_0_1", A_INADDR, "127.0.0.1", 0, LL },
 	};
 
 	topo(1);
@@ -565,7 +595,7 @@ static void if_looped(void)
 		if (set_if(s, rows[i].kind, rows[i].addr, NULL, rows[i].ifindex == -4 ? idx_lo : rows[i].ifindex, 0) < 0)
 			mcp_broken("IP_MULTICAST_IF");
 		observe(s, 500 + (uint32_t)i);
-		obs_begin("ipv4.sendopts.mcif.looped.%s", rows[i].name);
+		obs_begin("%s", rows[i].id);
 		obs_res("send", last_send);
 		obs_int(rname[l], res[l].n);
 		obs_str("src", res[l].n ? dlv_ntoa(res[l].first.src) : "none");

@@ -41,7 +41,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ID "ipv4.sourcefilter."
 
 #define WIRE_ADDR "10.0.0.1"
 #define G1 "239.1.1.1"
@@ -72,17 +71,12 @@ static int udp_sock(void)
 
 static void pin_conf(const char *dev)
 {
-	char n[128];
-
-	snprintf(n, sizeof(n), "net.ipv4.conf.%s.rp_filter", dev);
-	mcp_pin(n, 0);
-	snprintf(n, sizeof(n), "net.ipv4.conf.%s.force_igmp_version", dev);
-	mcp_pin(n, 0);
+	mcp_pin_conf("ipv4", dev, "rp_filter", 0);
+	mcp_pin_conf("ipv4", dev, "force_igmp_version", 0);
 	/* the link down/up rows need the tomb records a down or a last close
 	 * makes to last for the next few steps: they are freed after igmp_qrv
 	 * state-change reports, the second a random time below this interval */
-	snprintf(n, sizeof(n), "net.ipv4.conf.%s.igmpv3_unsolicited_report_interval", dev);
-	mcp_pin(n, 10000);
+	mcp_pin_conf("ipv4", dev, "igmpv3_unsolicited_report_interval", 10000);
 }
 
 /* Sysctls this area relies on, pinned in the current netns: new namespaces
@@ -157,29 +151,36 @@ static void obs_filter(const char *key, int fd, const char *group, int ifindex)
 /* ------------------------------------------------------------------ */
 /* size: optlen boundaries */
 
+/* ids by [is_mcast][length tried: exact - 1, exact + 1, exact] */
 struct src_opt {
-	const char *name;
 	int ip_opt, mcast_opt;
+	const char *id[2][3];
 };
 
 /* in the order that makes each one succeed at the right length:
  * join with S1, drop S1 (leaves), then on an any-source group block and unblock */
 static const struct src_opt src_opts[] = {
-	{ "add_source_membership", IP_ADD_SOURCE_MEMBERSHIP, MCAST_JOIN_SOURCE_GROUP },
-	{ "drop_source_membership", IP_DROP_SOURCE_MEMBERSHIP, MCAST_LEAVE_SOURCE_GROUP },
-	{ "block_source", IP_BLOCK_SOURCE, MCAST_BLOCK_SOURCE },
-	{ "unblock_source", IP_UNBLOCK_SOURCE, MCAST_UNBLOCK_SOURCE },
+	{ IP_ADD_SOURCE_MEMBERSHIP, MCAST_JOIN_SOURCE_GROUP, {
+		{ "ipv4.sourcefilter.size.ip_add_source_membership_optlen_11", "ipv4.sourcefilter.size.ip_add_source_membership_optlen_13",
+		  "ipv4.sourcefilter.size.ip_add_source_membership_optlen_12" },
+		{ "ipv4.sourcefilter.size.mcast_join_source_group_optlen_263", "ipv4.sourcefilter.size.mcast_join_source_group_optlen_265",
+		  "ipv4.sourcefilter.size.mcast_join_source_group_optlen_264" } } },
+	{ IP_DROP_SOURCE_MEMBERSHIP, MCAST_LEAVE_SOURCE_GROUP, {
+		{ "ipv4.sourcefilter.size.ip_drop_source_membership_optlen_11", "ipv4.sourcefilter.size.ip_drop_source_membership_optlen_13",
+		  "ipv4.sourcefilter.size.ip_drop_source_membership_optlen_12" },
+		{ "ipv4.sourcefilter.size.mcast_leave_source_group_optlen_263", "ipv4.sourcefilter.size.mcast_leave_source_group_optlen_265",
+		  "ipv4.sourcefilter.size.mcast_leave_source_group_optlen_264" } } },
+	{ IP_BLOCK_SOURCE, MCAST_BLOCK_SOURCE, {
+		{ "ipv4.sourcefilter.size.ip_block_source_optlen_11", "ipv4.sourcefilter.size.ip_block_source_optlen_13",
+		  "ipv4.sourcefilter.size.ip_block_source_optlen_12" },
+		{ "ipv4.sourcefilter.size.mcast_block_source_optlen_263", "ipv4.sourcefilter.size.mcast_block_source_optlen_265",
+		  "ipv4.sourcefilter.size.mcast_block_source_optlen_264" } } },
+	{ IP_UNBLOCK_SOURCE, MCAST_UNBLOCK_SOURCE, {
+		{ "ipv4.sourcefilter.size.ip_unblock_source_optlen_11", "ipv4.sourcefilter.size.ip_unblock_source_optlen_13",
+		  "ipv4.sourcefilter.size.ip_unblock_source_optlen_12" },
+		{ "ipv4.sourcefilter.size.mcast_unblock_source_optlen_263", "ipv4.sourcefilter.size.mcast_unblock_source_optlen_265",
+		  "ipv4.sourcefilter.size.mcast_unblock_source_optlen_264" } } },
 };
-
-static const char *mcast_name(int opt)
-{
-	switch (opt) {
-	case MCAST_JOIN_SOURCE_GROUP: return "mcast_join_source_group";
-	case MCAST_LEAVE_SOURCE_GROUP: return "mcast_leave_source_group";
-	case MCAST_BLOCK_SOURCE: return "mcast_block_source";
-	default: return "mcast_unblock_source";
-	}
-}
 
 /*
  * For each option, the too-short and too-long lengths are tried in the state
@@ -205,10 +206,7 @@ static void size_src(int is_mcast, int ifindex)
 				r = MCP_TRY(sfl_mcast_src(fd, so->mcast_opt, group, ifindex, S[0], lens[l]));
 			else
 				r = MCP_TRY(sfl_ip_src(fd, so->ip_opt, group, WIRE_ADDR, S[0], lens[l]));
-			if (is_mcast)
-				obs_begin(ID "size.%s_optlen_%u", mcast_name(so->mcast_opt), lens[l]);
-			else
-				obs_begin(ID "size.ip_%s_optlen_%u", so->name, lens[l]);
+			obs_begin("%s", so->id[is_mcast][l]);
 			obs_res(NULL, r);
 			obs_filter("filter", fd, group, ifindex);
 			obs_end();
@@ -229,7 +227,7 @@ static long optmem_limit(void)
 }
 
 struct msf_len_row {
-	const char *name;
+	const char *id[2];	/* [is_mcast] */
 	uint32_t numsrc;
 	unsigned int n;	/* sources actually in the buffer */
 	long optlen;	/* < 0: optmem_max + (-optlen - 1000) */
@@ -240,14 +238,22 @@ static void size_msf_set(int is_mcast, int ifindex)
 	const unsigned int hdr = is_mcast ? SFL_GF_HDR : SFL_IMSF_HDR;
 	const unsigned int ent = is_mcast ? SFL_GF_ENTRY : 4;
 	const struct msf_len_row rows[] = {
-		{ "numsrc_0_optlen_hdr_minus_1", 0, 0, hdr - 1 },
-		{ "numsrc_0_optlen_hdr", 0, 0, hdr },
-		{ "numsrc_2_optlen_size_2_minus_1", 2, 2, hdr + 2 * ent - 1 },
-		{ "numsrc_2_optlen_size_2", 2, 2, hdr + 2 * ent },
-		{ "numsrc_2_optlen_size_2_plus_1", 2, 2, hdr + 2 * ent + 1 },
-		{ "numsrc_1_optlen_size_3", 1, 3, hdr + 3 * ent },
-		{ "numsrc_1_optlen_optmem_max", 1, 1, -1000 },
-		{ "numsrc_1_optlen_optmem_max_plus_1", 1, 1, -1001 },
+		{ { "ipv4.sourcefilter.size.ip_msfilter_set_numsrc_0_optlen_hdr_minus_1",
+		    "ipv4.sourcefilter.size.mcast_msfilter_set_numsrc_0_optlen_hdr_minus_1" }, 0, 0, hdr - 1 },
+		{ { "ipv4.sourcefilter.size.ip_msfilter_set_numsrc_0_optlen_hdr",
+		    "ipv4.sourcefilter.size.mcast_msfilter_set_numsrc_0_optlen_hdr" }, 0, 0, hdr },
+		{ { "ipv4.sourcefilter.size.ip_msfilter_set_numsrc_2_optlen_size_2_minus_1",
+		    "ipv4.sourcefilter.size.mcast_msfilter_set_numsrc_2_optlen_size_2_minus_1" }, 2, 2, hdr + 2 * ent - 1 },
+		{ { "ipv4.sourcefilter.size.ip_msfilter_set_numsrc_2_optlen_size_2",
+		    "ipv4.sourcefilter.size.mcast_msfilter_set_numsrc_2_optlen_size_2" }, 2, 2, hdr + 2 * ent },
+		{ { "ipv4.sourcefilter.size.ip_msfilter_set_numsrc_2_optlen_size_2_plus_1",
+		    "ipv4.sourcefilter.size.mcast_msfilter_set_numsrc_2_optlen_size_2_plus_1" }, 2, 2, hdr + 2 * ent + 1 },
+		{ { "ipv4.sourcefilter.size.ip_msfilter_set_numsrc_1_optlen_size_3",
+		    "ipv4.sourcefilter.size.mcast_msfilter_set_numsrc_1_optlen_size_3" }, 1, 3, hdr + 3 * ent },
+		{ { "ipv4.sourcefilter.size.ip_msfilter_set_numsrc_1_optlen_optmem_max",
+		    "ipv4.sourcefilter.size.mcast_msfilter_set_numsrc_1_optlen_optmem_max" }, 1, 1, -1000 },
+		{ { "ipv4.sourcefilter.size.ip_msfilter_set_numsrc_1_optlen_optmem_max_plus_1",
+		    "ipv4.sourcefilter.size.mcast_msfilter_set_numsrc_1_optlen_optmem_max_plus_1" }, 1, 1, -1001 },
 	};
 	long optmem = optmem_limit();
 	int fd = udp_sock();
@@ -272,7 +278,7 @@ static void size_msf_set(int is_mcast, int ifindex)
 		else
 			r = MCP_TRY(sfl_ip_msf_set(fd, G1, WIRE_ADDR, MCAST_EXCLUDE, rw->numsrc, srcs,
 						   rw->n, (socklen_t)optlen));
-		obs_begin(ID "size.%s_set_%s", is_mcast ? "mcast_msfilter" : "ip_msfilter", rw->name);
+		obs_begin("%s", rw->id[is_mcast]);
 		if (rw->optlen < 0)	/* derived from the netns's optmem_max: a fact */
 			obs_int("optlen", optlen);
 		obs_res(NULL, r);
@@ -283,7 +289,7 @@ static void size_msf_set(int is_mcast, int ifindex)
 }
 
 struct msf_get_row {
-	const char *name;
+	const char *id[2];	/* [is_mcast] */
 	uint32_t numsrc;
 	unsigned int alloc_n;
 	unsigned int optlen_n;	/* *optlen = size of this many entries */
@@ -291,17 +297,26 @@ struct msf_get_row {
 };
 
 static const struct msf_get_row get_rows[] = {
-	{ "optlen_hdr_minus_1", 0, 0, 0, -1 },
-	{ "numsrc_0_optlen_hdr", 0, 0, 0, 0 },
-	{ "numsrc_1_optlen_size_1", 1, 1, 1, 0 },	/* buffer smaller than the list */
-	{ "numsrc_3_optlen_size_3", 3, 3, 3, 0 },
-	{ "numsrc_8_optlen_size_8", 8, 8, 8, 0 },	/* numsrc larger than the list */
-	{ "numsrc_8_optlen_hdr", 8, 8, 0, 0 },	/* numsrc larger than the buffer claims */
-	{ "numsrc_2_optlen_size_8", 2, 8, 8, 0 },
+	{ { "ipv4.sourcefilter.size.ip_msfilter_get_optlen_hdr_minus_1",
+	    "ipv4.sourcefilter.size.mcast_msfilter_get_optlen_hdr_minus_1" }, 0, 0, 0, -1 },
+	{ { "ipv4.sourcefilter.size.ip_msfilter_get_numsrc_0_optlen_hdr",
+	    "ipv4.sourcefilter.size.mcast_msfilter_get_numsrc_0_optlen_hdr" }, 0, 0, 0, 0 },
+	{ { "ipv4.sourcefilter.size.ip_msfilter_get_numsrc_1_optlen_size_1",
+	    "ipv4.sourcefilter.size.mcast_msfilter_get_numsrc_1_optlen_size_1" }, 1, 1, 1, 0 },	/* buffer smaller than the list */
+	{ { "ipv4.sourcefilter.size.ip_msfilter_get_numsrc_3_optlen_size_3",
+	    "ipv4.sourcefilter.size.mcast_msfilter_get_numsrc_3_optlen_size_3" }, 3, 3, 3, 0 },
+	{ { "ipv4.sourcefilter.size.ip_msfilter_get_numsrc_8_optlen_size_8",
+	    "ipv4.sourcefilter.size.mcast_msfilter_get_numsrc_8_optlen_size_8" }, 8, 8, 8, 0 },	/* numsrc larger than the list */
+	{ { "ipv4.sourcefilter.size.ip_msfilter_get_numsrc_8_optlen_hdr",
+	    "ipv4.sourcefilter.size.mcast_msfilter_get_numsrc_8_optlen_hdr" }, 8, 8, 0, 0 },	/* numsrc larger than the buffer claims */
+	{ { "ipv4.sourcefilter.size.ip_msfilter_get_numsrc_2_optlen_size_8",
+	    "ipv4.sourcefilter.size.mcast_msfilter_get_numsrc_2_optlen_size_8" }, 2, 8, 8, 0 },
 	/* the allocation ends at a PROT_NONE page: a copy sized from numsrc
 	 * that does not fit faults there instead of writing past it */
-	{ "numsrc_0xffffffff_optlen_hdr_buffer_for_3", 0xffffffffu, 3, 0, 0 },
-	{ "numsrc_8_optlen_size_2_buffer_for_2", 8, 2, 2, 0 },
+	{ { "ipv4.sourcefilter.size.ip_msfilter_get_numsrc_0xffffffff_optlen_hdr_buffer_for_3",
+	    "ipv4.sourcefilter.size.mcast_msfilter_get_numsrc_0xffffffff_optlen_hdr_buffer_for_3" }, 0xffffffffu, 3, 0, 0 },
+	{ { "ipv4.sourcefilter.size.ip_msfilter_get_numsrc_8_optlen_size_2_buffer_for_2",
+	    "ipv4.sourcefilter.size.mcast_msfilter_get_numsrc_8_optlen_size_2_buffer_for_2" }, 8, 2, 2, 0 },
 };
 
 /* The socket holds INCLUDE{S1,S2,S3} on G1; every row records the header the
@@ -329,8 +344,8 @@ static void size_msf_get(int is_mcast, int ifindex)
 			rc = sfl_ip_msf_get(fd, G1, WIRE_ADDR, rw->numsrc, rw->alloc_n, optlen, &g);
 		}
 		if (rc < 0)
-			mcp_broken("msfilter get row %s", rw->name);
-		obs_begin(ID "size.%s_get_%s", is_mcast ? "mcast_msfilter" : "ip_msfilter", rw->name);
+			mcp_broken("msfilter get row %s", rw->id[is_mcast]);
+		obs_begin("%s", rw->id[is_mcast]);
 		obs_call(NULL, g.rc, g.err);
 		obs_int("optlen_out", g.optlen_out);
 		obs_int("numsrc_out", g.numsrc);
@@ -354,19 +369,19 @@ static void size_msf_get(int is_mcast, int ifindex)
 static void size_unreadable(int ifindex)
 {
 	static const struct {
-		const char *name;
+		const char *id;
 		int opt;
 		socklen_t len;
 		int get;
 	} rows[] = {
-		{ "ip_add_source_membership", IP_ADD_SOURCE_MEMBERSHIP, 12, 0 },
-		{ "ip_block_source", IP_BLOCK_SOURCE, 12, 0 },
-		{ "mcast_join_source_group", MCAST_JOIN_SOURCE_GROUP, sizeof(struct group_source_req), 0 },
-		{ "mcast_block_source", MCAST_BLOCK_SOURCE, sizeof(struct group_source_req), 0 },
-		{ "ip_msfilter_set", IP_MSFILTER, SFL_IMSF_HDR, 0 },
-		{ "mcast_msfilter_set", MCAST_MSFILTER, SFL_GF_HDR, 0 },
-		{ "ip_msfilter_get", IP_MSFILTER, SFL_IMSF_HDR, 1 },
-		{ "mcast_msfilter_get", MCAST_MSFILTER, SFL_GF_HDR, 1 },
+		{ "ipv4.sourcefilter.size.ip_add_source_membership_optval_unreadable", IP_ADD_SOURCE_MEMBERSHIP, 12, 0 },
+		{ "ipv4.sourcefilter.size.ip_block_source_optval_unreadable", IP_BLOCK_SOURCE, 12, 0 },
+		{ "ipv4.sourcefilter.size.mcast_join_source_group_optval_unreadable", MCAST_JOIN_SOURCE_GROUP, sizeof(struct group_source_req), 0 },
+		{ "ipv4.sourcefilter.size.mcast_block_source_optval_unreadable", MCAST_BLOCK_SOURCE, sizeof(struct group_source_req), 0 },
+		{ "ipv4.sourcefilter.size.ip_msfilter_set_optval_unreadable", IP_MSFILTER, SFL_IMSF_HDR, 0 },
+		{ "ipv4.sourcefilter.size.mcast_msfilter_set_optval_unreadable", MCAST_MSFILTER, SFL_GF_HDR, 0 },
+		{ "ipv4.sourcefilter.size.ip_msfilter_get_optval_unreadable", IP_MSFILTER, SFL_IMSF_HDR, 1 },
+		{ "ipv4.sourcefilter.size.mcast_msfilter_get_optval_unreadable", MCAST_MSFILTER, SFL_GF_HDR, 1 },
 	};
 	void *page = mcp_unreadable_page();
 	int fd = udp_sock();
@@ -381,7 +396,7 @@ static void size_unreadable(int ifindex)
 			r = MCP_TRY(getsockopt(fd, IPPROTO_IP, rows[i].opt, page, &len));
 		else
 			r = MCP_TRY(setsockopt(fd, IPPROTO_IP, rows[i].opt, page, len));
-		obs_begin(ID "size.%s_optval_unreadable", rows[i].name);
+		obs_begin("%s", rows[i].id);
 		obs_res(NULL, r);
 		obs_filter("filter", fd, G1, ifindex);
 		obs_end();
@@ -394,7 +409,7 @@ static void sc_size(void)
 	int idx = setup_wire();
 	long optmem = optmem_limit();
 
-	obs_begin(ID "size.optmem_max_netns");
+	obs_begin("ipv4.sourcefilter.size.optmem_max_netns");
 	if (optmem < 0)
 		obs_null("value");
 	else
@@ -442,46 +457,77 @@ static void obs_add_run(const struct add_run *a)
 	obs_res("next", a->fail);
 }
 
-static void sc_limit(void)
+/* in another netns: its igmp_max_msf into *v, and a socket that belongs to it for good */
+static int max_msf_and_socket(void *v)
 {
-	int idx, fd, fd2, other, here;
-	long v = -1;
+	MCP_SAFE(mcp_sysctl_get_int("net.ipv4.igmp_max_msf", v));
+	return udp_sock();
+}
+
+/* a whole-list set of sources S[0..n-1] claiming numsrc, observed as one check */
+struct msf_row {
+	const char *id;
+	int mcast;		/* MCAST_MSFILTER, else IP_MSFILTER */
+	const char *group;
+	uint32_t fmode, numsrc;
+	unsigned int n;		/* sources in the buffer (its size) */
+};
+
+static void msf_rows(int fd, int idx, const struct msf_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct msf_row *m = &rows[i];
+		struct mcp_res r;
+
+		if (m->mcast)
+			r = MCP_TRY(sfl_mcast_msf_set(fd, m->group, idx, m->fmode, m->numsrc, S, m->n,
+						      SFL_GF_SIZE(m->n)));
+		else
+			r = MCP_TRY(sfl_ip_msf_set(fd, m->group, WIRE_ADDR, m->fmode, m->numsrc, S, m->n,
+						   SFL_IMSF_SIZE(m->n)));
+		obs_begin("%s", m->id);
+		obs_res(NULL, r);
+		obs_end();
+	}
+}
+
+/* igmp_max_msf 10 (setup_wire): fd is a fresh socket on v0 (idx) */
+static void limit_max_10(int idx, int fd)
+{
+	static const struct msf_row whole_list[] = {
+		{ "ipv4.sourcefilter.limit.max_10_mcast_msfilter_numsrc_10", 1, G3, MCAST_EXCLUDE, 10, 10 },
+		{ "ipv4.sourcefilter.limit.max_10_mcast_msfilter_numsrc_11", 1, G3, MCAST_EXCLUDE, 11, 11 },
+		{ "ipv4.sourcefilter.limit.max_10_ip_msfilter_numsrc_11", 0, G3, MCAST_EXCLUDE, 11, 11 },
+		{ "ipv4.sourcefilter.limit.max_10_ip_msfilter_numsrc_10", 0, G3, MCAST_EXCLUDE, 10, 10 },
+		/* the limit is tested before the size of the buffer (natively) */
+		{ "ipv4.sourcefilter.limit.max_10_mcast_msfilter_numsrc_11_buffer_for_1", 1, G3, MCAST_EXCLUDE, 11, 1 },
+		{ "ipv4.sourcefilter.limit.max_10_ip_msfilter_numsrc_11_buffer_for_1", 0, G3, MCAST_EXCLUDE, 11, 1 },
+	};
 	struct add_run a;
 	struct mcp_res r;
 
-	/* the default a new namespace starts with: read before anything is pinned */
-	errno = 0;
-	if (mcp_sysctl_get_int("net.ipv4.igmp_max_msf", &v) < 0)
-		mcp_broken("read igmp_max_msf");
-	obs_begin(ID "limit.igmp_max_msf_netns_default");
-	obs_int("value", v);
-	obs_end();
-
-	idx = setup_wire();	/* pins igmp_max_msf = 10 */
-	fd = udp_sock();
-
 	/* 12 attempts against a limit of 10 */
 	a = add_sources(fd, IP_ADD_SOURCE_MEMBERSHIP, G1, WIRE_ADDR, 0, 12);
-	obs_begin(ID "limit.max_10_include_adds");
+	obs_begin("ipv4.sourcefilter.limit.max_10_include_adds");
 	obs_add_run(&a);
 	obs_filter("filter", fd, G1, idx);
 	obs_end();
 
 	/* full list: is the limit tested before the duplicate test? */
 	r = MCP_TRY(sfl_ip_src(fd, IP_ADD_SOURCE_MEMBERSHIP, G1, WIRE_ADDR, S[0], 12));
-	obs_begin(ID "limit.max_10_duplicate_add_when_full");
+	obs_begin("ipv4.sourcefilter.limit.max_10_duplicate_add_when_full");
 	obs_res(NULL, r);
 	obs_end();
 	if (sfl_ip_src(fd, IP_ADD_SOURCE_MEMBERSHIP, G2, WIRE_ADDR, S[0], 12) < 0)
 		mcp_broken("add source on " G2);
 	r = MCP_TRY(sfl_ip_src(fd, IP_ADD_SOURCE_MEMBERSHIP, G2, WIRE_ADDR, S[0], 12));
-	obs_begin(ID "limit.max_10_duplicate_add_below_limit");
+	obs_begin("ipv4.sourcefilter.limit.max_10_duplicate_add_below_limit");
 	obs_res(NULL, r);
 	obs_end();
 
 	/* per group: G2 has its own count (9 more fit, then the 11th fails) */
 	a = add_sources(fd, IP_ADD_SOURCE_MEMBERSHIP, G2, WIRE_ADDR, 1, 11);
-	obs_begin(ID "limit.max_10_second_group_same_socket_adds");
+	obs_begin("ipv4.sourcefilter.limit.max_10_second_group_same_socket_adds");
 	obs_add_run(&a);
 	obs_end();
 
@@ -489,41 +535,31 @@ static void sc_limit(void)
 	if (mcp_join_ifindex(fd, G3, idx) < 0)
 		mcp_broken("join " G3);
 	a = add_sources(fd, IP_BLOCK_SOURCE, G3, WIRE_ADDR, 0, 12);
-	obs_begin(ID "limit.max_10_exclude_blocks");
+	obs_begin("ipv4.sourcefilter.limit.max_10_exclude_blocks");
 	obs_add_run(&a);
 	obs_end();
 
 	/* whole-list set at and over the limit */
-	r = MCP_TRY(sfl_mcast_msf_set(fd, G3, idx, MCAST_EXCLUDE, 10, S, 10, SFL_GF_SIZE(10)));
-	obs_begin(ID "limit.max_10_mcast_msfilter_numsrc_10");
-	obs_res(NULL, r);
-	obs_end();
-	r = MCP_TRY(sfl_mcast_msf_set(fd, G3, idx, MCAST_EXCLUDE, 11, S, 11, SFL_GF_SIZE(11)));
-	obs_begin(ID "limit.max_10_mcast_msfilter_numsrc_11");
-	obs_res(NULL, r);
-	obs_end();
-	r = MCP_TRY(sfl_ip_msf_set(fd, G3, WIRE_ADDR, MCAST_EXCLUDE, 11, S, 11, SFL_IMSF_SIZE(11)));
-	obs_begin(ID "limit.max_10_ip_msfilter_numsrc_11");
-	obs_res(NULL, r);
-	obs_end();
-	r = MCP_TRY(sfl_ip_msf_set(fd, G3, WIRE_ADDR, MCAST_EXCLUDE, 10, S, 10, SFL_IMSF_SIZE(10)));
-	obs_begin(ID "limit.max_10_ip_msfilter_numsrc_10");
-	obs_res(NULL, r);
-	obs_end();
-	/* the limit is tested before the size of the buffer (natively) */
-	r = MCP_TRY(sfl_mcast_msf_set(fd, G3, idx, MCAST_EXCLUDE, 11, S, 1, SFL_GF_SIZE(1)));
-	obs_begin(ID "limit.max_10_mcast_msfilter_numsrc_11_buffer_for_1");
-	obs_res(NULL, r);
-	obs_end();
-	r = MCP_TRY(sfl_ip_msf_set(fd, G3, WIRE_ADDR, MCAST_EXCLUDE, 11, S, 1, SFL_IMSF_SIZE(1)));
-	obs_begin(ID "limit.max_10_ip_msfilter_numsrc_11_buffer_for_1");
-	obs_res(NULL, r);
-	obs_end();
+	msf_rows(fd, idx, whole_list, MCP_ARRAY_SIZE(whole_list));
+}
+
+/* the value set is read at every call, existing sockets included; fd holds 10 sources on G1 */
+static void limit_set_values(int idx, int fd)
+{
+	static const struct msf_row set_3[] = {
+		{ "ipv4.sourcefilter.limit.set_3_mcast_msfilter_numsrc_4", 1, G3, MCAST_EXCLUDE, 4, 4 },
+	};
+	static const struct msf_row set_0[] = {
+		{ "ipv4.sourcefilter.limit.set_0_mcast_msfilter_numsrc_1", 1, G4, MCAST_INCLUDE, 1, 1 },
+	};
+	struct add_run a;
+	struct mcp_res r;
+	int fd2;
 
 	/* per socket: another socket on the same group gets its own 10 */
 	fd2 = udp_sock();
 	a = add_sources(fd2, IP_ADD_SOURCE_MEMBERSHIP, G1, WIRE_ADDR, 0, 12);
-	obs_begin(ID "limit.max_10_second_socket_same_group_adds");
+	obs_begin("ipv4.sourcefilter.limit.max_10_second_socket_same_group_adds");
 	obs_add_run(&a);
 	obs_end();
 	close(fd2);
@@ -532,55 +568,71 @@ static void sc_limit(void)
 	mcp_pin("net.ipv4.igmp_max_msf", 3);
 	fd2 = udp_sock();
 	a = add_sources(fd2, IP_ADD_SOURCE_MEMBERSHIP, G4, WIRE_ADDR, 0, 5);
-	obs_begin(ID "limit.set_3_include_adds");
+	obs_begin("ipv4.sourcefilter.limit.set_3_include_adds");
 	obs_add_run(&a);
 	obs_end();
 	close(fd2);
 	/* fd holds 10 sources on G1: drop one, then add it back under a limit of 3 */
-	obs_begin(ID "limit.set_3_below_held_list_drop_then_add");
+	obs_begin("ipv4.sourcefilter.limit.set_3_below_held_list_drop_then_add");
 	r = MCP_TRY(sfl_ip_src(fd, IP_DROP_SOURCE_MEMBERSHIP, G1, WIRE_ADDR, S[9], 12));
 	obs_res("drop", r);
 	r = MCP_TRY(sfl_ip_src(fd, IP_ADD_SOURCE_MEMBERSHIP, G1, WIRE_ADDR, S[9], 12));
 	obs_res("add", r);
 	obs_filter("filter", fd, G1, idx);
 	obs_end();
-	r = MCP_TRY(sfl_mcast_msf_set(fd, G3, idx, MCAST_EXCLUDE, 4, S, 4, SFL_GF_SIZE(4)));
-	obs_begin(ID "limit.set_3_mcast_msfilter_numsrc_4");
-	obs_res(NULL, r);
-	obs_end();
+	msf_rows(fd, idx, set_3, MCP_ARRAY_SIZE(set_3));
 
 	mcp_pin("net.ipv4.igmp_max_msf", 0);
 	fd2 = udp_sock();
 	a = add_sources(fd2, IP_ADD_SOURCE_MEMBERSHIP, G4, WIRE_ADDR, 0, 3);
-	obs_begin(ID "limit.set_0_include_adds");
+	obs_begin("ipv4.sourcefilter.limit.set_0_include_adds");
 	obs_add_run(&a);
 	obs_filter("filter", fd2, G4, idx);
 	obs_end();
-	r = MCP_TRY(sfl_mcast_msf_set(fd2, G4, idx, MCAST_INCLUDE, 1, S, 1, SFL_GF_SIZE(1)));
-	obs_begin(ID "limit.set_0_mcast_msfilter_numsrc_1");
-	obs_res(NULL, r);
-	obs_end();
+	msf_rows(fd2, idx, set_0, MCP_ARRAY_SIZE(set_0));
 	close(fd2);
 
-	/* per netns: another namespace keeps its own value and its own limit */
+}
+
+/* per netns: another namespace keeps its own value and its own limit */
+static void limit_other_netns(void)
+{
+	struct add_run a;
+	long v = -1;
+	int fd2, other;
+
 	mcp_pin("net.ipv4.igmp_max_msf", 3);
-	here = mcp_ns_self();
 	other = mcp_ns_new();
-	if (here < 0 || other < 0 || mcp_ns_enter(other) < 0)
+	if (other < 0 || (fd2 = mcp_in_ns(other, max_msf_and_socket, &v)) < 0)
 		mcp_broken("second netns");
-	v = -1;
-	mcp_sysctl_get_int("net.ipv4.igmp_max_msf", &v);
-	fd2 = udp_sock();	/* belongs to the other netns for good */
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);	/* never go on in the wrong namespace */
 	a = add_sources(fd2, IP_ADD_SOURCE_MEMBERSHIP, G1, "127.0.0.1", 0, 12);
-	obs_begin(ID "limit.other_netns_while_this_one_is_3");
+	obs_begin("ipv4.sourcefilter.limit.other_netns_while_this_one_is_3");
 	obs_int("value", v);
 	obs_add_run(&a);
 	obs_end();
 	close(fd2);
 	close(other);
-	close(here);
+}
+
+static void sc_limit(void)
+{
+	int idx, fd;
+	long v = -1;
+
+	/* the default a new namespace starts with: read before anything is pinned */
+	errno = 0;
+	if (mcp_sysctl_get_int("net.ipv4.igmp_max_msf", &v) < 0)
+		mcp_broken("read igmp_max_msf");
+	obs_begin("ipv4.sourcefilter.limit.igmp_max_msf_netns_default");
+	obs_int("value", v);
+	obs_end();
+
+	idx = setup_wire();	/* pins igmp_max_msf = 10 */
+	fd = udp_sock();
+
+	limit_max_10(idx, fd);
+	limit_set_values(idx, fd);
+	limit_other_netns();
 	close(fd);
 }
 
@@ -591,6 +643,7 @@ static void sc_limit(void)
 enum step_kind {
 	NONE, ASM_JOIN, MCAST_JOIN, ASM_LEAVE, MCAST_LEAVE, IP_SRC, MCAST_SRC,
 	IP_MSF, MCAST_MSF,
+	IP_MSF_DUP,	/* IP_MSFILTER listing S[0] twice (n 2) */
 };
 
 struct step {
@@ -608,7 +661,7 @@ struct step {
 static const char *mg = G1;	/* the group of the current mode row */
 
 struct mode_row {
-	const char *name;
+	const char *id;
 	struct step setup[3];	/* done first, each must succeed */
 	struct step op;		/* observed */
 };
@@ -632,105 +685,110 @@ static struct mcp_res do_step(int fd, int ifindex, const struct step *s)
 	case MCAST_MSF:
 		return MCP_TRY(sfl_mcast_msf_set(fd, mg, ifindex, s->fmode, s->n, srcs, s->n,
 						 SFL_GF_SIZE(s->n)));
+	case IP_MSF_DUP: {
+		const char *const dup[] = { S[0], S[0] };
+
+		return MCP_TRY(sfl_ip_msf_set(fd, mg, WIRE_ADDR, s->fmode, 2, dup, 2, SFL_IMSF_SIZE(2)));
+	}
 	default: return (struct mcp_res){ 0, 0 };
 	}
 }
 
 static const struct mode_row mode_rows[] = {
 	/* any-source join, then source operations */
-	{ "asm_join_then_add_source", { ST_ASM }, ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
-	{ "asm_join_then_join_source_group", { ST_ASM }, ST_MC(MCAST_JOIN_SOURCE_GROUP, 0) },
-	{ "asm_join_then_block", { ST_ASM }, ST_IP(IP_BLOCK_SOURCE, 0) },
-	{ "asm_join_block_then_add_source", { ST_ASM, ST_IP(IP_BLOCK_SOURCE, 0) },
+	{ "ipv4.sourcefilter.mode.asm_join_then_add_source", { ST_ASM }, ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
+	{ "ipv4.sourcefilter.mode.asm_join_then_join_source_group", { ST_ASM }, ST_MC(MCAST_JOIN_SOURCE_GROUP, 0) },
+	{ "ipv4.sourcefilter.mode.asm_join_then_block", { ST_ASM }, ST_IP(IP_BLOCK_SOURCE, 0) },
+	{ "ipv4.sourcefilter.mode.asm_join_block_then_add_source", { ST_ASM, ST_IP(IP_BLOCK_SOURCE, 0) },
 	  ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 1) },
-	{ "asm_join_block_unblock_then_add_source",
+	{ "ipv4.sourcefilter.mode.asm_join_block_unblock_then_add_source",
 	  { ST_ASM, ST_IP(IP_BLOCK_SOURCE, 0), ST_IP(IP_UNBLOCK_SOURCE, 0) },
 	  ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 1) },
 	/* source join, then any-source join */
-	{ "source_join_then_asm_join", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) }, ST_ASM },
-	{ "source_join_then_mcast_join_group", { ST_MC(MCAST_JOIN_SOURCE_GROUP, 0) },
+	{ "ipv4.sourcefilter.mode.source_join_then_asm_join", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) }, ST_ASM },
+	{ "ipv4.sourcefilter.mode.source_join_then_mcast_join_group", { ST_MC(MCAST_JOIN_SOURCE_GROUP, 0) },
 	  { MCAST_JOIN, 0, -1, 0, 0 } },
 	/* leaving a source membership with the any-source calls */
-	{ "source_join_then_asm_leave", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
+	{ "ipv4.sourcefilter.mode.source_join_then_asm_leave", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
 	  { ASM_LEAVE, 0, -1, 0, 0 } },
-	{ "source_join_then_mcast_leave_group", { ST_MC(MCAST_JOIN_SOURCE_GROUP, 0) },
+	{ "ipv4.sourcefilter.mode.source_join_then_mcast_leave_group", { ST_MC(MCAST_JOIN_SOURCE_GROUP, 0) },
 	  { MCAST_LEAVE, 0, -1, 0, 0 } },
 	/* BLOCK in INCLUDE mode */
-	{ "include_then_block", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) }, ST_IP(IP_BLOCK_SOURCE, 1) },
-	{ "include_then_mcast_block", { ST_MC(MCAST_JOIN_SOURCE_GROUP, 0) },
+	{ "ipv4.sourcefilter.mode.include_then_block", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) }, ST_IP(IP_BLOCK_SOURCE, 1) },
+	{ "ipv4.sourcefilter.mode.include_then_mcast_block", { ST_MC(MCAST_JOIN_SOURCE_GROUP, 0) },
 	  ST_MC(MCAST_BLOCK_SOURCE, 1) },
-	{ "include_then_unblock", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
+	{ "ipv4.sourcefilter.mode.include_then_unblock", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
 	  ST_IP(IP_UNBLOCK_SOURCE, 0) },
 	/* UNBLOCK of a source never blocked */
-	{ "asm_unblock_never_blocked", { ST_ASM }, ST_IP(IP_UNBLOCK_SOURCE, 0) },
-	{ "exclude_unblock_never_blocked", { ST_ASM, ST_IP(IP_BLOCK_SOURCE, 0) },
+	{ "ipv4.sourcefilter.mode.asm_unblock_never_blocked", { ST_ASM }, ST_IP(IP_UNBLOCK_SOURCE, 0) },
+	{ "ipv4.sourcefilter.mode.exclude_unblock_never_blocked", { ST_ASM, ST_IP(IP_BLOCK_SOURCE, 0) },
 	  ST_IP(IP_UNBLOCK_SOURCE, 1) },
-	{ "exclude_mcast_unblock_never_blocked", { ST_ASM, ST_MC(MCAST_BLOCK_SOURCE, 0) },
+	{ "ipv4.sourcefilter.mode.exclude_mcast_unblock_never_blocked", { ST_ASM, ST_MC(MCAST_BLOCK_SOURCE, 0) },
 	  ST_MC(MCAST_UNBLOCK_SOURCE, 1) },
 	/* drops of INCLUDE sources */
-	{ "include_drop_last_source", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
+	{ "ipv4.sourcefilter.mode.include_drop_last_source", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
 	  ST_IP(IP_DROP_SOURCE_MEMBERSHIP, 0) },
-	{ "include_mcast_leave_last_source", { ST_MC(MCAST_JOIN_SOURCE_GROUP, 0) },
+	{ "ipv4.sourcefilter.mode.include_mcast_leave_last_source", { ST_MC(MCAST_JOIN_SOURCE_GROUP, 0) },
 	  ST_MC(MCAST_LEAVE_SOURCE_GROUP, 0) },
-	{ "include_drop_one_of_two",
+	{ "ipv4.sourcefilter.mode.include_drop_one_of_two",
 	  { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0), ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 1) },
 	  ST_IP(IP_DROP_SOURCE_MEMBERSHIP, 0) },
-	{ "include_drop_source_not_in_list", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
+	{ "ipv4.sourcefilter.mode.include_drop_source_not_in_list", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
 	  ST_IP(IP_DROP_SOURCE_MEMBERSHIP, 1) },
-	{ "include_add_duplicate_source", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
+	{ "ipv4.sourcefilter.mode.include_add_duplicate_source", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
 	  ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
-	{ "include_mcast_join_duplicate_source", { ST_MC(MCAST_JOIN_SOURCE_GROUP, 0) },
+	{ "ipv4.sourcefilter.mode.include_mcast_join_duplicate_source", { ST_MC(MCAST_JOIN_SOURCE_GROUP, 0) },
 	  ST_MC(MCAST_JOIN_SOURCE_GROUP, 0) },
 	/* DROP_SOURCE on an any-source membership (state change despite the error) */
-	{ "asm_drop_source", { ST_ASM }, ST_IP(IP_DROP_SOURCE_MEMBERSHIP, 0) },
-	{ "asm_mcast_leave_source_group", { ST_ASM }, ST_MC(MCAST_LEAVE_SOURCE_GROUP, 0) },
-	{ "asm_drop_source_then_add_source", { ST_ASM, ST_IP(IP_DROP_SOURCE_MEMBERSHIP, 0) },
+	{ "ipv4.sourcefilter.mode.asm_drop_source", { ST_ASM }, ST_IP(IP_DROP_SOURCE_MEMBERSHIP, 0) },
+	{ "ipv4.sourcefilter.mode.asm_mcast_leave_source_group", { ST_ASM }, ST_MC(MCAST_LEAVE_SOURCE_GROUP, 0) },
+	{ "ipv4.sourcefilter.mode.asm_drop_source_then_add_source", { ST_ASM, ST_IP(IP_DROP_SOURCE_MEMBERSHIP, 0) },
 	  ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 1) },
-	{ "asm_drop_source_then_block", { ST_ASM, ST_IP(IP_DROP_SOURCE_MEMBERSHIP, 0) },
+	{ "ipv4.sourcefilter.mode.asm_drop_source_then_block", { ST_ASM, ST_IP(IP_DROP_SOURCE_MEMBERSHIP, 0) },
 	  ST_IP(IP_BLOCK_SOURCE, 1) },
 	/* whole-list filters */
-	{ "asm_ip_msfilter_empty_include", { ST_ASM }, { IP_MSF, 0, -1, MCAST_INCLUDE, 0 } },
-	{ "asm_mcast_msfilter_empty_include", { ST_ASM }, { MCAST_MSF, 0, -1, MCAST_INCLUDE, 0 } },
-	{ "include_ip_msfilter_empty_include", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
+	{ "ipv4.sourcefilter.mode.asm_ip_msfilter_empty_include", { ST_ASM }, { IP_MSF, 0, -1, MCAST_INCLUDE, 0 } },
+	{ "ipv4.sourcefilter.mode.asm_mcast_msfilter_empty_include", { ST_ASM }, { MCAST_MSF, 0, -1, MCAST_INCLUDE, 0 } },
+	{ "ipv4.sourcefilter.mode.include_ip_msfilter_empty_include", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
 	  { IP_MSF, 0, -1, MCAST_INCLUDE, 0 } },
-	{ "asm_ip_msfilter_empty_exclude", { ST_ASM, ST_IP(IP_BLOCK_SOURCE, 0) },
+	{ "ipv4.sourcefilter.mode.asm_ip_msfilter_empty_exclude", { ST_ASM, ST_IP(IP_BLOCK_SOURCE, 0) },
 	  { IP_MSF, 0, -1, MCAST_EXCLUDE, 0 } },
-	{ "exclude_mcast_msfilter_to_include", { ST_ASM, ST_IP(IP_BLOCK_SOURCE, 0) },
+	{ "ipv4.sourcefilter.mode.exclude_mcast_msfilter_to_include", { ST_ASM, ST_IP(IP_BLOCK_SOURCE, 0) },
 	  { MCAST_MSF, 0, 2, MCAST_INCLUDE, 2 } },
-	{ "include_ip_msfilter_to_exclude", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
+	{ "ipv4.sourcefilter.mode.include_ip_msfilter_to_exclude", { ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
 	  { IP_MSF, 0, 2, MCAST_EXCLUDE, 2 } },
-	{ "asm_ip_msfilter_fmode_2", { ST_ASM }, { IP_MSF, 0, 1, 2, 1 } },
-	{ "asm_ip_msfilter_fmode_0xffffffff", { ST_ASM }, { IP_MSF, 0, 1, 0xffffffffu, 1 } },
-	{ "asm_mcast_msfilter_fmode_2", { ST_ASM }, { MCAST_MSF, 0, 1, 2, 1 } },
-	{ "asm_mcast_msfilter_fmode_0xffffffff", { ST_ASM }, { MCAST_MSF, 0, 1, 0xffffffffu, 1 } },
-	{ "asm_ip_msfilter_duplicate_sources", { ST_ASM }, { IP_MSF, 0, -1, MCAST_EXCLUDE, 0 } },
+	{ "ipv4.sourcefilter.mode.asm_ip_msfilter_fmode_2", { ST_ASM }, { IP_MSF, 0, 1, 2, 1 } },
+	{ "ipv4.sourcefilter.mode.asm_ip_msfilter_fmode_0xffffffff", { ST_ASM }, { IP_MSF, 0, 1, 0xffffffffu, 1 } },
+	{ "ipv4.sourcefilter.mode.asm_mcast_msfilter_fmode_2", { ST_ASM }, { MCAST_MSF, 0, 1, 2, 1 } },
+	{ "ipv4.sourcefilter.mode.asm_mcast_msfilter_fmode_0xffffffff", { ST_ASM }, { MCAST_MSF, 0, 1, 0xffffffffu, 1 } },
+	{ "ipv4.sourcefilter.mode.asm_ip_msfilter_duplicate_sources", { ST_ASM }, { IP_MSF_DUP, 0, -1, MCAST_EXCLUDE, 2 } },
 	/* operations on a group never joined */
-	{ "never_joined_ip_add_source_membership", { { NONE, 0, 0, 0, 0 } },
+	{ "ipv4.sourcefilter.mode.never_joined_ip_add_source_membership", { { NONE, 0, 0, 0, 0 } },
 	  ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 0) },
-	{ "never_joined_ip_drop_source_membership", { { NONE, 0, 0, 0, 0 } },
+	{ "ipv4.sourcefilter.mode.never_joined_ip_drop_source_membership", { { NONE, 0, 0, 0, 0 } },
 	  ST_IP(IP_DROP_SOURCE_MEMBERSHIP, 0) },
-	{ "never_joined_ip_block_source", { { NONE, 0, 0, 0, 0 } }, ST_IP(IP_BLOCK_SOURCE, 0) },
-	{ "never_joined_ip_unblock_source", { { NONE, 0, 0, 0, 0 } }, ST_IP(IP_UNBLOCK_SOURCE, 0) },
-	{ "never_joined_mcast_join_source_group", { { NONE, 0, 0, 0, 0 } },
+	{ "ipv4.sourcefilter.mode.never_joined_ip_block_source", { { NONE, 0, 0, 0, 0 } }, ST_IP(IP_BLOCK_SOURCE, 0) },
+	{ "ipv4.sourcefilter.mode.never_joined_ip_unblock_source", { { NONE, 0, 0, 0, 0 } }, ST_IP(IP_UNBLOCK_SOURCE, 0) },
+	{ "ipv4.sourcefilter.mode.never_joined_mcast_join_source_group", { { NONE, 0, 0, 0, 0 } },
 	  ST_MC(MCAST_JOIN_SOURCE_GROUP, 0) },
-	{ "never_joined_mcast_leave_source_group", { { NONE, 0, 0, 0, 0 } },
+	{ "ipv4.sourcefilter.mode.never_joined_mcast_leave_source_group", { { NONE, 0, 0, 0, 0 } },
 	  ST_MC(MCAST_LEAVE_SOURCE_GROUP, 0) },
-	{ "never_joined_mcast_block_source", { { NONE, 0, 0, 0, 0 } }, ST_MC(MCAST_BLOCK_SOURCE, 0) },
-	{ "never_joined_mcast_unblock_source", { { NONE, 0, 0, 0, 0 } },
+	{ "ipv4.sourcefilter.mode.never_joined_mcast_block_source", { { NONE, 0, 0, 0, 0 } }, ST_MC(MCAST_BLOCK_SOURCE, 0) },
+	{ "ipv4.sourcefilter.mode.never_joined_mcast_unblock_source", { { NONE, 0, 0, 0, 0 } },
 	  ST_MC(MCAST_UNBLOCK_SOURCE, 0) },
-	{ "never_joined_ip_msfilter_exclude", { { NONE, 0, 0, 0, 0 } },
+	{ "ipv4.sourcefilter.mode.never_joined_ip_msfilter_exclude", { { NONE, 0, 0, 0, 0 } },
 	  { IP_MSF, 0, 0, MCAST_EXCLUDE, 1 } },
-	{ "never_joined_ip_msfilter_include", { { NONE, 0, 0, 0, 0 } },
+	{ "ipv4.sourcefilter.mode.never_joined_ip_msfilter_include", { { NONE, 0, 0, 0, 0 } },
 	  { IP_MSF, 0, 0, MCAST_INCLUDE, 1 } },
-	{ "never_joined_ip_msfilter_empty_include", { { NONE, 0, 0, 0, 0 } },
+	{ "ipv4.sourcefilter.mode.never_joined_ip_msfilter_empty_include", { { NONE, 0, 0, 0, 0 } },
 	  { IP_MSF, 0, -1, MCAST_INCLUDE, 0 } },
-	{ "never_joined_mcast_msfilter_exclude", { { NONE, 0, 0, 0, 0 } },
+	{ "ipv4.sourcefilter.mode.never_joined_mcast_msfilter_exclude", { { NONE, 0, 0, 0, 0 } },
 	  { MCAST_MSF, 0, 0, MCAST_EXCLUDE, 1 } },
-	{ "never_joined_mcast_msfilter_empty_include", { { NONE, 0, 0, 0, 0 } },
+	{ "ipv4.sourcefilter.mode.never_joined_mcast_msfilter_empty_include", { { NONE, 0, 0, 0, 0 } },
 	  { MCAST_MSF, 0, -1, MCAST_INCLUDE, 0 } },
 	/* source addresses are not validated */
-	{ "include_source_0.0.0.0", { { NONE, 0, 0, 0, 0 } }, ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 12) },
-	{ "include_source_multicast", { { NONE, 0, 0, 0, 0 } }, ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 13) },
+	{ "ipv4.sourcefilter.mode.include_source_0.0.0.0", { { NONE, 0, 0, 0, 0 } }, ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 12) },
+	{ "ipv4.sourcefilter.mode.include_source_multicast", { { NONE, 0, 0, 0, 0 } }, ST_IP(IP_ADD_SOURCE_MEMBERSHIP, 13) },
 };
 
 static void sc_mode(void)
@@ -742,7 +800,7 @@ static void sc_mode(void)
 		int fd = udp_sock();
 		struct mcp_res r;
 		struct sfl_get g;
-		char id[128], group[INET_ADDRSTRLEN];
+		char group[INET_ADDRSTRLEN];
 
 		/* a group of its own per row: a group left moments ago lingers in the
 		 * device's tomb list and a re-join would inherit its old sources */
@@ -756,22 +814,14 @@ static void sc_mode(void)
 			/* the DROP_SOURCE-on-ASM quirk fails yet changes state: that is the setup */
 			if (r.rc < 0 && !(m->setup[k].kind == IP_SRC &&
 					  m->setup[k].opt == IP_DROP_SOURCE_MEMBERSHIP))
-				mcp_broken("mode %s setup step %zu", m->name, k);
+				mcp_broken("%s setup step %zu", m->id, k);
 		}
-		if (!strcmp(m->name, "asm_ip_msfilter_duplicate_sources")) {
-			const char *const dup[] = { S[0], S[0] };
-
-			r = MCP_TRY(sfl_ip_msf_set(fd, mg, WIRE_ADDR, MCAST_EXCLUDE, 2, dup, 2,
-						   SFL_IMSF_SIZE(2)));
-		} else {
-			r = do_step(fd, idx, &m->op);
-		}
-		snprintf(id, sizeof(id), ID "mode.%s", m->name);
-		obs_begin("%s", id);
+		r = do_step(fd, idx, &m->op);
+		obs_begin("%s", m->id);
 		obs_res(NULL, r);
 		obs_filter("filter", fd, mg, idx);
 		/* the IP_ API's view agrees with the MCAST_ one (address-resolved) */
-		sfl_ip_msf_get(fd, mg, WIRE_ADDR, 16, 16, SFL_IMSF_SIZE(16), &g);
+		MCP_SAFE(sfl_ip_msf_get(fd, mg, WIRE_ADDR, 16, 16, SFL_IMSF_SIZE(16), &g));
 		obs_obj_begin("ip_msfilter_get");
 		obs_call(NULL, g.rc, g.err);
 		if (g.rc == 0) {
@@ -809,20 +859,25 @@ static int filtered_sock(const char *group, int ifindex, const struct sock_filte
 }
 
 struct state_row {
-	const char *name;
-	struct sock_filter a, b;	/* b.n == 0 && !b.asm_only && !b.fmode: no second socket */
-	int has_b;
+	const char *id;
+	struct sock_filter a, b;
+	const char *id_b_closed;	/* NULL: no second socket b */
 };
 
 static const struct state_row state_rows[] = {
-	{ "one_socket_include_s1_s2", { 0, MCAST_INCLUDE, 0, 2 }, { 0 }, 0 },
-	{ "one_socket_exclude_s1", { 0, MCAST_EXCLUDE, 0, 1 }, { 0 }, 0 },
-	{ "one_socket_asm", { 1, 0, 0, 0 }, { 0 }, 0 },
-	{ "include_s1_s2_and_include_s2_s3", { 0, MCAST_INCLUDE, 0, 2 }, { 0, MCAST_INCLUDE, 1, 2 }, 1 },
-	{ "include_s1_and_exclude_s1_s2", { 0, MCAST_INCLUDE, 0, 1 }, { 0, MCAST_EXCLUDE, 0, 2 }, 1 },
-	{ "exclude_s1_s2_and_exclude_s2_s3", { 0, MCAST_EXCLUDE, 0, 2 }, { 0, MCAST_EXCLUDE, 1, 2 }, 1 },
-	{ "asm_and_exclude_s1", { 1, 0, 0, 0 }, { 0, MCAST_EXCLUDE, 0, 1 }, 1 },
-	{ "asm_and_include_s1", { 1, 0, 0, 0 }, { 0, MCAST_INCLUDE, 0, 1 }, 1 },
+	{ "ipv4.sourcefilter.state.one_socket_include_s1_s2", { 0, MCAST_INCLUDE, 0, 2 }, { 0 }, NULL },
+	{ "ipv4.sourcefilter.state.one_socket_exclude_s1", { 0, MCAST_EXCLUDE, 0, 1 }, { 0 }, NULL },
+	{ "ipv4.sourcefilter.state.one_socket_asm", { 1, 0, 0, 0 }, { 0 }, NULL },
+	{ "ipv4.sourcefilter.state.include_s1_s2_and_include_s2_s3", { 0, MCAST_INCLUDE, 0, 2 }, { 0, MCAST_INCLUDE, 1, 2 },
+	  "ipv4.sourcefilter.state.include_s1_s2_and_include_s2_s3_after_second_socket_closed" },
+	{ "ipv4.sourcefilter.state.include_s1_and_exclude_s1_s2", { 0, MCAST_INCLUDE, 0, 1 }, { 0, MCAST_EXCLUDE, 0, 2 },
+	  "ipv4.sourcefilter.state.include_s1_and_exclude_s1_s2_after_second_socket_closed" },
+	{ "ipv4.sourcefilter.state.exclude_s1_s2_and_exclude_s2_s3", { 0, MCAST_EXCLUDE, 0, 2 }, { 0, MCAST_EXCLUDE, 1, 2 },
+	  "ipv4.sourcefilter.state.exclude_s1_s2_and_exclude_s2_s3_after_second_socket_closed" },
+	{ "ipv4.sourcefilter.state.asm_and_exclude_s1", { 1, 0, 0, 0 }, { 0, MCAST_EXCLUDE, 0, 1 },
+	  "ipv4.sourcefilter.state.asm_and_exclude_s1_after_second_socket_closed" },
+	{ "ipv4.sourcefilter.state.asm_and_include_s1", { 1, 0, 0, 0 }, { 0, MCAST_INCLUDE, 0, 1 },
+	  "ipv4.sourcefilter.state.asm_and_include_s1_after_second_socket_closed" },
 };
 
 static void sc_state(void)
@@ -838,15 +893,15 @@ static void sc_state(void)
 		/* one group per row, never reused (see the tomb note in sc_mode) */
 		snprintf(group, sizeof(group), "239.3.%zu.1", i + 1);
 		fa = filtered_sock(group, idx, &s->a);
-		if (s->has_b)
+		if (s->id_b_closed)
 			fb = filtered_sock(group, idx, &s->b);
-		obs_begin(ID "state.%s", s->name);
+		obs_begin("%s", s->id);
 		sfl_obs_mcfilter("mcfilter");
 		obs_igmp("igmp");
 		obs_end();
 		if (fb >= 0) {
 			close(fb);
-			obs_begin(ID "state.%s_after_second_socket_closed", s->name);
+			obs_begin("%s", s->id_b_closed);
 			sfl_obs_mcfilter("mcfilter");
 			obs_igmp("igmp");
 			obs_end();
@@ -861,7 +916,7 @@ static void sc_state(void)
 	    sfl_ip_src(fd, IP_ADD_SOURCE_MEMBERSHIP, "239.3.100.1", WIRE_ADDR, S[2], 12) < 0)
 		mcp_broken("incremental adds");
 	r = MCP_TRY(sfl_ip_src(fd, IP_DROP_SOURCE_MEMBERSHIP, "239.3.100.1", WIRE_ADDR, S[1], 12));
-	obs_begin(ID "state.incremental_add_3_drop_middle");
+	obs_begin("ipv4.sourcefilter.state.incremental_add_3_drop_middle");
 	obs_res("drop", r);
 	sfl_obs_mcfilter("mcfilter");
 	obs_igmp("igmp");
@@ -873,7 +928,7 @@ static void sc_state(void)
 	if (mcp_join_ifindex(fd, "239.3.101.1", idx) < 0)
 		mcp_broken("join 239.3.101.1");
 	r = MCP_TRY(sfl_ip_src(fd, IP_DROP_SOURCE_MEMBERSHIP, "239.3.101.1", WIRE_ADDR, S[0], 12));
-	obs_begin(ID "state.asm_drop_source_device_view");
+	obs_begin("ipv4.sourcefilter.state.asm_drop_source_device_view");
 	obs_res(NULL, r);
 	sfl_obs_mcfilter("mcfilter");
 	obs_igmp("igmp");
@@ -891,7 +946,7 @@ static void sc_state(void)
 
 		fx = filtered_sock("239.3.102.1", idx, &x);
 		fy = filtered_sock("239.3.102.2", idx, &y);
-		obs_begin(ID "state.mcfilter_sourced_group_then_asm_group");
+		obs_begin("ipv4.sourcefilter.state.mcfilter_sourced_group_then_asm_group");
 		sfl_obs_mcfilter("mcfilter");
 		obs_igmp("igmp");
 		obs_filter("filter_sourced_socket", fx, "239.3.102.1", idx);
@@ -900,7 +955,7 @@ static void sc_state(void)
 		close(fy);
 		fy = filtered_sock("239.3.103.2", idx, &y);
 		fx = filtered_sock("239.3.103.1", idx, &x);
-		obs_begin(ID "state.mcfilter_asm_group_then_sourced_group");
+		obs_begin("ipv4.sourcefilter.state.mcfilter_asm_group_then_sourced_group");
 		sfl_obs_mcfilter("mcfilter");
 		obs_igmp("igmp");
 		obs_end();
@@ -945,11 +1000,11 @@ static void lifecycle_include_group_changed_while_down(int idx)
 		mcp_broken("v0 up");
 	/* a sourced group at the head of the device list: mcfilter shows v0 */
 	fz = filtered_sock("239.4.4.9", idx, &s9);
-	obs_begin(ID "lifecycle.link_up_keeps_source_of_socket_closed_while_down");
+	obs_begin("ipv4.sourcefilter.lifecycle.link_up_keeps_source_of_socket_closed_while_down");
 	sfl_obs_mcfilter_group("mcfilter", "239.4.4.1");
 	obs_filter("filter_remaining_socket", fb, "239.4.4.1", idx);
 	obs_end();
-	obs_begin(ID "lifecycle.link_up_drops_source_added_while_down");
+	obs_begin("ipv4.sourcefilter.lifecycle.link_up_drops_source_added_while_down");
 	obs_res("add_while_down", r);
 	sfl_obs_mcfilter_group("mcfilter", "239.4.4.2");
 	obs_filter("filter", fc, "239.4.4.2", idx);
@@ -960,7 +1015,7 @@ static void lifecycle_include_group_changed_while_down(int idx)
 	fd = udp_sock();
 	r = MCP_TRY(sfl_mcast_src(fd, MCAST_JOIN_SOURCE_GROUP, "239.4.4.1", idx, S[5],
 				  sizeof(struct group_source_req)));
-	obs_begin(ID "lifecycle.rejoin_after_last_close_takes_stale_source_back");
+	obs_begin("ipv4.sourcefilter.lifecycle.rejoin_after_last_close_takes_stale_source_back");
 	obs_res("join_source", r);
 	sfl_obs_mcfilter_group("mcfilter", "239.4.4.1");
 	obs_filter("filter", fd, "239.4.4.1", idx);
@@ -970,35 +1025,41 @@ static void lifecycle_include_group_changed_while_down(int idx)
 	close(fz);
 }
 
-static void sc_lifecycle(void)
+/* the filters of the lifecycle rows: S1,S2 included / S2,S3 excluded, and single sources */
+static const struct sock_filter lc_inc = { 0, MCAST_INCLUDE, 0, 2 }, lc_exc = { 0, MCAST_EXCLUDE, 1, 2 };
+static const struct sock_filter lc_inc4 = { 0, MCAST_INCLUDE, 3, 1 }, lc_inc9 = { 0, MCAST_INCLUDE, 8, 1 };
+
+static void lifecycle_close(int idx)
 {
-	const struct sock_filter inc = { 0, MCAST_INCLUDE, 0, 2 }, exc = { 0, MCAST_EXCLUDE, 1, 2 };
-	const struct sock_filter inc4 = { 0, MCAST_INCLUDE, 3, 1 }, inc9 = { 0, MCAST_INCLUDE, 8, 1 };
-	int idx = setup_wire(), fa, fb, fc, fz;
-	struct sfl_get g;
-	struct mcp_res r;
+	int fa, fb;
 
 	/* close */
-	fa = filtered_sock("239.4.1.1", idx, &inc);
-	fb = filtered_sock("239.4.1.1", idx, &exc);
+	fa = filtered_sock("239.4.1.1", idx, &lc_inc);
+	fb = filtered_sock("239.4.1.1", idx, &lc_exc);
 	close(fa);
-	obs_begin(ID "lifecycle.close_include_socket_of_two");
+	obs_begin("ipv4.sourcefilter.lifecycle.close_include_socket_of_two");
 	obs_rows();
 	obs_end();
 	close(fb);
-	obs_begin(ID "lifecycle.close_last_socket");
+	obs_begin("ipv4.sourcefilter.lifecycle.close_last_socket");
 	obs_rows();
 	obs_end();
+}
+
+static void lifecycle_link_bounce(int idx)
+{
+	int fa, fb, fc, fz;
+	struct mcp_res r;
 
 	/* link down and up: 239.4.2.1 is EXCLUDE at device level (one socket
 	 * each way), 239.4.2.2 INCLUDE (one INCLUDE socket), joined first so
 	 * 239.4.2.1 heads the device list */
-	fc = filtered_sock("239.4.2.2", idx, &inc4);
-	fa = filtered_sock("239.4.2.1", idx, &inc);
-	fb = filtered_sock("239.4.2.1", idx, &exc);
+	fc = filtered_sock("239.4.2.2", idx, &lc_inc4);
+	fa = filtered_sock("239.4.2.1", idx, &lc_inc);
+	fb = filtered_sock("239.4.2.1", idx, &lc_exc);
 	if (mcp_link_set_up("v0", 0) < 0)
 		mcp_broken("v0 down");
-	obs_begin(ID "lifecycle.link_down");
+	obs_begin("ipv4.sourcefilter.lifecycle.link_down");
 	obs_rows();
 	obs_filter("filter_include_socket", fa, "239.4.2.1", idx);
 	obs_filter("filter_exclude_socket", fb, "239.4.2.1", idx);
@@ -1006,71 +1067,86 @@ static void sc_lifecycle(void)
 	obs_end();
 	r = MCP_TRY(sfl_mcast_src(fa, MCAST_JOIN_SOURCE_GROUP, "239.4.2.1", idx, S[5],
 				  sizeof(struct group_source_req)));
-	obs_begin(ID "lifecycle.link_down_add_source");
+	obs_begin("ipv4.sourcefilter.lifecycle.link_down_add_source");
 	obs_res(NULL, r);
 	obs_rows();
 	obs_end();
 	if (mcp_link_set_up("v0", 1) < 0)
 		mcp_broken("v0 up");
-	obs_begin(ID "lifecycle.link_up_again");
+	obs_begin("ipv4.sourcefilter.lifecycle.link_up_again");
 	obs_rows();
 	obs_filter("filter_include_socket", fa, "239.4.2.1", idx);
 	obs_filter("filter_exclude_socket", fb, "239.4.2.1", idx);
 	obs_filter("filter_include_only_group", fc, "239.4.2.2", idx);
 	obs_end();
 	/* a group with sources joined now heads the device list again */
-	fz = filtered_sock("239.4.2.9", idx, &inc9);
-	obs_begin(ID "lifecycle.link_up_again_behind_a_new_sourced_group");
+	fz = filtered_sock("239.4.2.9", idx, &lc_inc9);
+	obs_begin("ipv4.sourcefilter.lifecycle.link_up_again_behind_a_new_sourced_group");
 	obs_rows();
 	obs_end();
 	close(fz);
 	close(fa);
 	close(fb);
 	close(fc);
+}
 
-	lifecycle_include_group_changed_while_down(idx);
+static void lifecycle_link_deleted(int idx)
+{
+	int fa, fb;
+	struct sfl_get g;
+	struct mcp_res r;
 
 	/* link deleted while filters exist */
-	fa = filtered_sock("239.4.3.1", idx, &inc);
-	fb = filtered_sock("239.4.3.1", idx, &exc);
+	fa = filtered_sock("239.4.3.1", idx, &lc_inc);
+	fb = filtered_sock("239.4.3.1", idx, &lc_exc);
 	if (mcp_link_del("v0") < 0)
 		mcp_broken("delete v0");
-	obs_begin(ID "lifecycle.link_deleted");
+	obs_begin("ipv4.sourcefilter.lifecycle.link_deleted");
 	obs_rows();
 	obs_end();
 	/* the socket's entry outlives the device (stale ifindex) */
-	obs_begin(ID "lifecycle.link_deleted_mcast_msfilter_get_old_ifindex");
+	obs_begin("ipv4.sourcefilter.lifecycle.link_deleted_mcast_msfilter_get_old_ifindex");
 	obs_filter("filter", fa, "239.4.3.1", idx);
 	obs_end();
-	sfl_ip_msf_get(fa, "239.4.3.1", WIRE_ADDR, 8, 8, SFL_IMSF_SIZE(8), &g);
-	obs_begin(ID "lifecycle.link_deleted_ip_msfilter_get_old_address");
+	MCP_SAFE(sfl_ip_msf_get(fa, "239.4.3.1", WIRE_ADDR, 8, 8, SFL_IMSF_SIZE(8), &g));
+	obs_begin("ipv4.sourcefilter.lifecycle.link_deleted_ip_msfilter_get_old_address");
 	obs_call(NULL, g.rc, g.err);
 	obs_end();
 	r = MCP_TRY(sfl_mcast_src(fa, MCAST_JOIN_SOURCE_GROUP, "239.4.3.1", idx, S[5],
 				  sizeof(struct group_source_req)));
-	obs_begin(ID "lifecycle.link_deleted_mcast_join_source_group_old_ifindex");
+	obs_begin("ipv4.sourcefilter.lifecycle.link_deleted_mcast_join_source_group_old_ifindex");
 	obs_res(NULL, r);
 	obs_end();
 	r = MCP_TRY(sfl_mcast_src(fb, MCAST_BLOCK_SOURCE, "239.4.3.1", idx, S[5],
 				  sizeof(struct group_source_req)));
-	obs_begin(ID "lifecycle.link_deleted_mcast_block_source_old_ifindex");
+	obs_begin("ipv4.sourcefilter.lifecycle.link_deleted_mcast_block_source_old_ifindex");
 	obs_res(NULL, r);
 	obs_filter("filter", fb, "239.4.3.1", idx);
 	obs_end();
 	r = MCP_TRY(sfl_mcast_msf_set(fa, "239.4.3.1", idx, MCAST_INCLUDE, 1, S, 1, SFL_GF_SIZE(1)));
-	obs_begin(ID "lifecycle.link_deleted_mcast_msfilter_set_old_ifindex");
+	obs_begin("ipv4.sourcefilter.lifecycle.link_deleted_mcast_msfilter_set_old_ifindex");
 	obs_res(NULL, r);
 	obs_end();
 	r = MCP_TRY(mcp_mcast_leave(fa, "239.4.3.1", idx));
-	obs_begin(ID "lifecycle.link_deleted_mcast_leave_group_old_ifindex");
+	obs_begin("ipv4.sourcefilter.lifecycle.link_deleted_mcast_leave_group_old_ifindex");
 	obs_res(NULL, r);
 	obs_filter("filter", fa, "239.4.3.1", idx);
 	obs_end();
 	close(fa);
 	close(fb);
-	obs_begin(ID "lifecycle.link_deleted_after_close");
+	obs_begin("ipv4.sourcefilter.lifecycle.link_deleted_after_close");
 	obs_rows();
 	obs_end();
+}
+
+static void sc_lifecycle(void)
+{
+	int idx = setup_wire();
+
+	lifecycle_close(idx);
+	lifecycle_link_bounce(idx);
+	lifecycle_include_group_changed_while_down(idx);
+	lifecycle_link_deleted(idx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1093,11 +1169,43 @@ static int witness = -1;
 static int rx_idx;
 static uint32_t flush_seq;
 
+struct sender {
+	int k, ns;
+	char name[8];
+};
+
+static int sender_macvlan(void *arg)
+{
+	struct sender *sd = arg;
+
+	if (sfl_macvlan_add(sd->name, "h0", sd->ns) < 0)
+		mcp_broken("macvlan %s", sd->name);
+	return 0;
+}
+
+static int sender_link(void *arg)
+{
+	struct sender *sd = arg;
+	struct ip_mreqn m = { 0 };
+	char cidr[32];
+
+	snprintf(cidr, sizeof(cidr), "%s/24", snd_addr[sd->k]);
+	pin_conf("all");
+	pin_conf("default");
+	if (mcp_addr_add(sd->name, cidr) < 0 || mcp_link_set_up(sd->name, 1) < 0)
+		mcp_broken("sender link %s", sd->name);
+	m.imr_ifindex = mcp_ifindex(sd->name);
+	snd_fd[sd->k] = udp_sock();	/* stays in the sender's netns */
+	if (setsockopt(snd_fd[sd->k], IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof(m)) < 0)
+		mcp_broken("IP_MULTICAST_IF %s", sd->name);
+	return 0;
+}
+
 static void setup_senders(void)
 {
-	int here = mcp_ns_self(), hub = mcp_ns_new();
+	int hub = mcp_ns_new();
 
-	if (here < 0 || hub < 0)
+	if (hub < 0)
 		mcp_broken("hub netns");
 	pin_netns();
 	if (mcp_link_pair("r0", RX_ADDR "/24", hub, "h0", NULL) < 0)
@@ -1105,33 +1213,15 @@ static void setup_senders(void)
 	pin_conf("r0");
 	rx_idx = mcp_ifindex("r0");
 	for (int k = 0; k < NSEND; k++) {
-		int ns = mcp_ns_new(), ifx;
-		char name[8], cidr[32];
-		struct ip_mreqn m = { 0 };
+		struct sender sd = { k, mcp_ns_new(), "" };
 
-		snprintf(name, sizeof(name), "m%d", k + 1);
-		snprintf(cidr, sizeof(cidr), "%s/24", snd_addr[k]);
-		if (ns < 0 || mcp_ns_enter(hub) < 0)
+		snprintf(sd.name, sizeof(sd.name), "m%d", k + 1);
+		if (sd.ns < 0 || mcp_in_ns(hub, sender_macvlan, &sd) < 0 ||
+		    mcp_in_ns(sd.ns, sender_link, &sd) < 0)
 			mcp_broken("sender netns %d", k);
-		if (sfl_macvlan_add(name, "h0", ns) < 0)
-			mcp_broken("macvlan %s", name);
-		if (mcp_ns_enter(ns) < 0)
-			_exit(3);
-		pin_conf("all");
-		pin_conf("default");
-		if (mcp_addr_add(name, cidr) < 0 || mcp_link_set_up(name, 1) < 0)
-			mcp_broken("sender link %s", name);
-		ifx = mcp_ifindex(name);
-		snd_fd[k] = udp_sock();	/* stays in the sender's netns */
-		m.imr_ifindex = ifx;
-		if (setsockopt(snd_fd[k], IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof(m)) < 0)
-			mcp_broken("IP_MULTICAST_IF %s", name);
-		if (mcp_ns_enter(here) < 0)
-			_exit(3);	/* never go on in the wrong namespace */
 		/* ns stays open (so does hub): an unreferenced netns is
 		 * dismantled asynchronously, taking its links with it */
 	}
-	close(here);
 }
 
 static int bound_udp(uint16_t port)
@@ -1248,7 +1338,7 @@ struct dsock {
 };
 
 struct dcase {
-	const char *name;
+	const char *id;
 	struct dsock s[3];
 	int drop_source_quirk;	/* IP_DROP_SOURCE_MEMBERSHIP(A) on socket 0 first */
 	int link_bounce;	/* r0 down and up after the filters are set */
@@ -1256,51 +1346,51 @@ struct dcase {
 };
 
 static const struct dcase dcases[] = {
-	{ "asm", { { "udp", D_UDP, 1, 0, 0, 0 } }, 0, 0, WHILE_DOWN_NOTHING },
-	{ "include_a", { { "udp", D_UDP, 1, 1, MCAST_INCLUDE, SRC_A } }, 0, 0, WHILE_DOWN_NOTHING },
-	{ "include_a_b", { { "udp", D_UDP, 1, 1, MCAST_INCLUDE, SRC_A | SRC_B } }, 0, 0, WHILE_DOWN_NOTHING },
-	{ "exclude_a", { { "udp", D_UDP, 1, 1, MCAST_EXCLUDE, SRC_A } }, 0, 0, WHILE_DOWN_NOTHING },
-	{ "exclude_a_b_c", { { "udp", D_UDP, 1, 1, MCAST_EXCLUDE, SRC_A | SRC_B | SRC_C } }, 0, 0, WHILE_DOWN_NOTHING },
-	{ "include_a_and_include_b",
+	{ "ipv4.sourcefilter.delivery.asm", { { "udp", D_UDP, 1, 0, 0, 0 } }, 0, 0, WHILE_DOWN_NOTHING },
+	{ "ipv4.sourcefilter.delivery.include_a", { { "udp", D_UDP, 1, 1, MCAST_INCLUDE, SRC_A } }, 0, 0, WHILE_DOWN_NOTHING },
+	{ "ipv4.sourcefilter.delivery.include_a_b", { { "udp", D_UDP, 1, 1, MCAST_INCLUDE, SRC_A | SRC_B } }, 0, 0, WHILE_DOWN_NOTHING },
+	{ "ipv4.sourcefilter.delivery.exclude_a", { { "udp", D_UDP, 1, 1, MCAST_EXCLUDE, SRC_A } }, 0, 0, WHILE_DOWN_NOTHING },
+	{ "ipv4.sourcefilter.delivery.exclude_a_b_c", { { "udp", D_UDP, 1, 1, MCAST_EXCLUDE, SRC_A | SRC_B | SRC_C } }, 0, 0, WHILE_DOWN_NOTHING },
+	{ "ipv4.sourcefilter.delivery.include_a_and_include_b",
 	  { { "udp_include_a", D_UDP, 1, 1, MCAST_INCLUDE, SRC_A },
 	    { "udp_include_b", D_UDP, 1, 1, MCAST_INCLUDE, SRC_B },
 	    { "raw_not_joined", D_RAW, 0, 0, 0, 0 } }, 0, 0, WHILE_DOWN_NOTHING },
-	{ "include_a_and_exclude_a",
+	{ "ipv4.sourcefilter.delivery.include_a_and_exclude_a",
 	  { { "udp_include_a", D_UDP, 1, 1, MCAST_INCLUDE, SRC_A },
 	    { "udp_exclude_a", D_UDP, 1, 1, MCAST_EXCLUDE, SRC_A },
 	    { "raw_not_joined", D_RAW, 0, 0, 0, 0 } }, 0, 0, WHILE_DOWN_NOTHING },
-	{ "exclude_a_b_and_exclude_b_c",
+	{ "ipv4.sourcefilter.delivery.exclude_a_b_and_exclude_b_c",
 	  { { "udp_exclude_a_b", D_UDP, 1, 1, MCAST_EXCLUDE, SRC_A | SRC_B },
 	    { "udp_exclude_b_c", D_UDP, 1, 1, MCAST_EXCLUDE, SRC_B | SRC_C },
 	    { "raw_not_joined", D_RAW, 0, 0, 0, 0 } }, 0, 0, WHILE_DOWN_NOTHING },
-	{ "raw_include_b_and_udp_include_a",
+	{ "ipv4.sourcefilter.delivery.raw_include_b_and_udp_include_a",
 	  { { "raw_include_b", D_RAW, 1, 1, MCAST_INCLUDE, SRC_B },
 	    { "udp_include_a", D_UDP, 1, 1, MCAST_INCLUDE, SRC_A } }, 0, 0, WHILE_DOWN_NOTHING },
-	{ "asm_drop_source_alone",
+	{ "ipv4.sourcefilter.delivery.asm_drop_source_alone",
 	  { { "udp_after_drop_source", D_UDP, 1, 0, 0, 0 },
 	    { "raw_not_joined", D_RAW, 0, 0, 0, 0 } }, 1, 0, WHILE_DOWN_NOTHING },
-	{ "asm_drop_source_beside_asm",
+	{ "ipv4.sourcefilter.delivery.asm_drop_source_beside_asm",
 	  { { "udp_after_drop_source", D_UDP, 1, 0, 0, 0 },
 	    { "udp_asm", D_UDP, 1, 0, 0, 0 } }, 1, 0, WHILE_DOWN_NOTHING },
 	/* the device-level source lists do not survive a link down/up (see
 	 * lifecycle.link_up_again): does the host still filter? */
-	{ "include_a_after_link_down_up",
+	{ "ipv4.sourcefilter.delivery.include_a_after_link_down_up",
 	  { { "udp_include_a", D_UDP, 1, 1, MCAST_INCLUDE, SRC_A },
 	    { "raw_not_joined", D_RAW, 0, 0, 0, 0 } }, 0, 1, WHILE_DOWN_NOTHING },
-	{ "exclude_a_after_link_down_up",
+	{ "ipv4.sourcefilter.delivery.exclude_a_after_link_down_up",
 	  { { "udp_exclude_a", D_UDP, 1, 1, MCAST_EXCLUDE, SRC_A },
 	    { "raw_not_joined", D_RAW, 0, 0, 0, 0 } }, 0, 1, WHILE_DOWN_NOTHING },
-	{ "include_a_and_exclude_a_after_link_down_up",
+	{ "ipv4.sourcefilter.delivery.include_a_and_exclude_a_after_link_down_up",
 	  { { "udp_include_a", D_UDP, 1, 1, MCAST_INCLUDE, SRC_A },
 	    { "udp_exclude_a", D_UDP, 1, 1, MCAST_EXCLUDE, SRC_A } }, 0, 1, WHILE_DOWN_NOTHING },
 	/* an INCLUDE-mode group changed while r0 is down (lifecycle.link_up_*,
 	 * fuzz finding 3): what the host lets through afterwards. The raw
 	 * socket shows the device-level filter; the closed socket is not read. */
-	{ "include_a_and_include_b_close_a_while_link_down",
+	{ "ipv4.sourcefilter.delivery.include_a_and_include_b_close_a_while_link_down",
 	  { { "udp_include_a_closed", D_UDP, 1, 1, MCAST_INCLUDE, SRC_A },
 	    { "udp_include_b", D_UDP, 1, 1, MCAST_INCLUDE, SRC_B },
 	    { "raw_not_joined", D_RAW, 0, 0, 0, 0 } }, 0, 1, WHILE_DOWN_CLOSE_FIRST },
-	{ "include_a_add_b_while_link_down",
+	{ "ipv4.sourcefilter.delivery.include_a_add_b_while_link_down",
 	  { { "udp_include_a_then_b", D_UDP, 1, 1, MCAST_INCLUDE, SRC_A },
 	    { "raw_not_joined", D_RAW, 0, 0, 0, 0 } }, 0, 1, WHILE_DOWN_FIRST_ADDS_B },
 };
@@ -1390,7 +1480,7 @@ static void sc_delivery(void)
 		for (int k = 0; k < NSEND; k++)
 			send_one(k, DG, port, step, 0);
 		flush(0);
-		obs_begin(ID "delivery.%s", c->name);
+		obs_begin("%s", c->id);
 		if (c->drop_source_quirk)
 			obs_res("drop_source", quirk);
 		if (c->while_down == WHILE_DOWN_FIRST_ADDS_B)

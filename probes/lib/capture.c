@@ -22,35 +22,27 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+/* the socket belongs to the namespace it was made in, wherever we go next */
+static int packet_socket(void *arg)
+{
+	int one = 1, e, fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
+
+	(void)arg;
+	if (fd >= 0 &&
+	    (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0 ||
+	     setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0)) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 int mcap_open(struct mcap *c, int nsfd)
 {
-	int here, one = 1, e;
-
 	memset(c, 0, sizeof(*c));
-	c->fd = -1;
-	here = mcp_ns_self();
-	if (here < 0)
-		return -1;
-	if (mcp_ns_enter(nsfd) < 0)
-		goto out;
-	/* the socket belongs to the namespace it was made in, wherever we go next */
-	c->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
-	if (c->fd >= 0 &&
-	    (setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0 ||
-	     setsockopt(c->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0)) {
-		e = errno;
-		close(c->fd);
-		c->fd = -1;
-		errno = e;
-	}
-	e = errno;
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);	/* never go on in the wrong namespace */
-	errno = e;
-out:
-	e = errno;
-	close(here);
-	errno = e;
+	c->fd = mcp_in_ns(nsfd, packet_socket, NULL);
 	if (c->fd < 0)
 		return -1;
 	clock_gettime(CLOCK_REALTIME, &c->mark);

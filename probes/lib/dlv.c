@@ -32,44 +32,30 @@ struct dlv_hdr {
  * namespace take net.core.rps_default_mask, so keep it 0 where it exists. */
 static int no_rps(void)
 {
-	long v;
-
 	if (access("/proc/sys/net/core/rps_default_mask", F_OK) != 0)
 		return 0;
-	if (mcp_sysctl_set("net.core.rps_default_mask", "0") < 0 ||
-	    mcp_sysctl_get_int("net.core.rps_default_mask", &v) < 0)
-		return -1;
-	if (v) {
-		errno = EINVAL;
-		return -1;
-	}
-	return 0;
+	return mcp_sysctl_pin("net.core.rps_default_mask", 0);
+}
+
+static int no_rps_cb(void *arg)
+{
+	(void)arg;
+	return no_rps();
 }
 
 int dlv_ns_new(void)
 {
-	int fd = mcp_ns_new(), here, e;
+	int fd = mcp_ns_new(), e;
 
 	if (fd < 0)
 		return -1;
-	here = mcp_ns_self();
-	if (here < 0 || mcp_ns_enter(fd) < 0)
-		goto fail;
-	e = no_rps();
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);
-	close(here);
-	if (e < 0)
-		goto fail_fd;
+	if (mcp_in_ns(fd, no_rps_cb, NULL) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
 	return fd;
-fail:
-	if (here >= 0)
-		close(here);
-fail_fd:
-	e = errno;
-	close(fd);
-	errno = e;
-	return -1;
 }
 
 int dlv_pin_cpu(void)
@@ -111,25 +97,24 @@ int dlv_udp(int flags, const char *addr, uint16_t port)
 	return fd;
 }
 
+struct udp_args {
+	int flags;
+	const char *addr;
+	uint16_t port;
+};
+
+static int udp_cb(void *arg)
+{
+	const struct udp_args *a = arg;
+
+	return dlv_udp(a->flags, a->addr, a->port);
+}
+
 int dlv_udp_in(int nsfd, int flags, const char *addr, uint16_t port)
 {
-	int here = mcp_ns_self(), fd, e;
+	struct udp_args a = { flags, addr, port };
 
-	if (here < 0)
-		return -1;
-	if (mcp_ns_enter(nsfd) < 0) {
-		e = errno;
-		close(here);
-		errno = e;
-		return -1;
-	}
-	fd = dlv_udp(flags, addr, port);
-	e = errno;
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);	/* never go on in the wrong namespace */
-	close(here);
-	errno = e;
-	return fd;
+	return mcp_in_ns(nsfd, udp_cb, &a);
 }
 
 int dlv_set_if_index(int fd, int ifindex)
@@ -326,55 +311,25 @@ int dlv_count_until_sentinel(int fd, uint32_t tag, struct dlv_rx *first)
 	mcp_broken("no sentinel among 100000 datagrams");
 }
 
-int dlv_ifindex_in(int nsfd, const char *ifname)
+static int ifindex_cb(void *ifname)
 {
-	int here = mcp_ns_self(), idx, e;
-
-	if (here < 0)
-		return -1;
-	if (mcp_ns_enter(nsfd) < 0) {
-		e = errno;
-		close(here);
-		errno = e;
-		return -1;
-	}
-	idx = mcp_ifindex(ifname);
-	e = errno;
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);
-	close(here);
-	errno = e;
-	return idx;
+	return mcp_ifindex(ifname);
 }
 
-static int wait_running_here(const char *ifname)
+int dlv_ifindex_in(int nsfd, const char *ifname)
 {
-	/* see dlv.h: serialised behind linkwatch, not only IFF_RUNNING */
+	return mcp_in_ns(nsfd, ifindex_cb, (void *)ifname);
+}
+
+/* see dlv.h: serialised behind linkwatch, not only IFF_RUNNING */
+static int wait_running_cb(void *ifname)
+{
 	return mcp_link_wait_up(ifname, DLV_POSITIVE_MS);
 }
 
 int dlv_wait_running(int nsfd, const char *ifname)
 {
-	int here, rc, e;
-
-	if (nsfd < 0)
-		return wait_running_here(ifname);
-	here = mcp_ns_self();
-	if (here < 0)
-		return -1;
-	if (mcp_ns_enter(nsfd) < 0) {
-		e = errno;
-		close(here);
-		errno = e;
-		return -1;
-	}
-	rc = wait_running_here(ifname);
-	e = errno;
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);
-	close(here);
-	errno = e;
-	return rc;
+	return mcp_in_ns(nsfd, wait_running_cb, (void *)ifname);
 }
 
 int dlv_link_pair(const char *local, const char *local_cidr, int peer_nsfd,
@@ -387,25 +342,29 @@ int dlv_link_pair(const char *local, const char *local_cidr, int peer_nsfd,
 	return 0;
 }
 
+struct ifname_args {
+	int ifindex;
+	char *out;
+};
+
+static int ifname_cb(void *arg)
+{
+	struct ifname_args *a = arg;
+
+	if (a->ifindex <= 0 || !if_indextoname((unsigned int)a->ifindex, a->out))
+		snprintf(a->out, IF_NAMESIZE + 1, "?");
+	return 0;
+}
+
 const char *dlv_ifname_in(int nsfd, int ifindex)
 {
 	static char ring[4][IF_NAMESIZE + 1];
 	static int slot;
 	char *out = ring[slot++ % 4];
-	int here = -1;
+	struct ifname_args a = { ifindex, out };
 
-	if (nsfd >= 0) {
-		here = mcp_ns_self();
-		if (here < 0 || mcp_ns_enter(nsfd) < 0)
-			mcp_broken("enter namespace for if_indextoname");
-	}
-	if (ifindex <= 0 || !if_indextoname((unsigned int)ifindex, out))
-		snprintf(out, IF_NAMESIZE + 1, "?");
-	if (here >= 0) {
-		if (mcp_ns_enter(here) < 0)
-			_exit(3);
-		close(here);
-	}
+	if (mcp_in_ns(nsfd, ifname_cb, &a) < 0)
+		mcp_broken("enter namespace for if_indextoname");
 	return out;
 }
 

@@ -115,19 +115,28 @@ static void jflush_line(void)
 	jlen = 0;
 }
 
-void obs_begin(const char *id_fmt, ...)
+static void at_string(char *out, size_t len, const char *file, int line)
 {
+	snprintf(out, len, "%s:%d", file, line);
+}
+
+void obs_begin_at(const char *file, int line, const char *id_fmt, ...)
+{
+	char at[256];
 	va_list ap;
 
 	va_start(ap, id_fmt);
 	vsnprintf(cur_id, sizeof(cur_id), id_fmt, ap);
 	va_end(ap);
+	at_string(at, sizeof(at), file, line);
 	jlen = 0;
 	jdepth = 0;
 	jputs("{\"id\":");
 	jstr(cur_id);
 	jputs(",\"probe\":");
 	jstr(cur_probe);
+	jputs(",\"at\":");
+	jstr(at);
 	jputs(",\"facts\":{");
 	jdepth = 1;
 	jfirst[1] = 1;
@@ -280,15 +289,16 @@ static void emit_strings(const char *const *kv)
 	jflush_line();
 }
 
-void obs_skip(const char *id, const char *fmt, ...)
+void obs_skip_at(const char *file, int line, const char *id, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], at[256];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	emit_strings((const char *const[]){ "id", id, "probe", cur_probe, "skip", msg, NULL });
+	at_string(at, sizeof(at), file, line);
+	emit_strings((const char *const[]){ "id", id, "probe", cur_probe, "at", at, "skip", msg, NULL });
 }
 
 static void emit_record(const char *kind, const char *msg)
@@ -339,6 +349,30 @@ int mcp_ns_enter(int nsfd)
 	return setns(nsfd, CLONE_NEWNET);
 }
 
+int mcp_in_ns(int nsfd, int (*fn)(void *), void *arg)
+{
+	int here, rc, e;
+
+	if (nsfd < 0)
+		return fn(arg);
+	here = mcp_ns_self();
+	if (here < 0)
+		return -1;
+	if (mcp_ns_enter(nsfd) < 0) {
+		e = errno;
+		close(here);
+		errno = e;
+		return -1;
+	}
+	rc = fn(arg);
+	e = errno;
+	if (mcp_ns_enter(here) < 0)
+		_exit(3);	/* never go on in the wrong namespace */
+	close(here);
+	errno = e;
+	return rc;
+}
+
 int mcp_ns_new(void)
 {
 	int here = mcp_ns_self(), fd = -1, e;
@@ -372,7 +406,7 @@ struct nlreq {
 };
 #define NLREQ_INIT(r) ((struct nlmsghdr *)memset((r).buf, 0, sizeof((r).buf)))
 
-static struct rtattr *nla_put(struct nlmsghdr *h, int type, const void *data, size_t len)
+struct rtattr *mcp_nla_put(struct nlmsghdr *h, int type, const void *data, size_t len)
 {
 	struct rtattr *rta = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
 
@@ -384,12 +418,12 @@ static struct rtattr *nla_put(struct nlmsghdr *h, int type, const void *data, si
 	return rta;
 }
 
-static struct rtattr *nla_nest(struct nlmsghdr *h, int type)
+struct rtattr *mcp_nla_nest(struct nlmsghdr *h, int type)
 {
-	return nla_put(h, type, NULL, 0);
+	return mcp_nla_put(h, type, NULL, 0);
 }
 
-static void nla_nest_end(struct nlmsghdr *h, struct rtattr *nest)
+void mcp_nla_nest_end(struct nlmsghdr *h, struct rtattr *nest)
 {
 	nest->rta_len = (unsigned short)((char *)h + h->nlmsg_len - (char *)nest);
 }
@@ -562,23 +596,23 @@ int mcp_veth_add(const char *name, const char *peer, int peer_nsfd)
 	h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	ifi = NLMSG_DATA(h);
 	ifi->ifi_family = AF_UNSPEC;
-	nla_put(h, IFLA_IFNAME, name, strlen(name) + 1);
-	li = nla_nest(h, IFLA_LINKINFO);
-	nla_put(h, IFLA_INFO_KIND, "veth", 4);
-	data = nla_nest(h, IFLA_INFO_DATA);
-	pinfo = nla_nest(h, VETH_INFO_PEER);
+	mcp_nla_put(h, IFLA_IFNAME, name, strlen(name) + 1);
+	li = mcp_nla_nest(h, IFLA_LINKINFO);
+	mcp_nla_put(h, IFLA_INFO_KIND, "veth", 4);
+	data = mcp_nla_nest(h, IFLA_INFO_DATA);
+	pinfo = mcp_nla_nest(h, VETH_INFO_PEER);
 	pifi = (struct ifinfomsg *)((char *)h + h->nlmsg_len);
 	memset(pifi, 0, sizeof(*pifi));
 	h->nlmsg_len += NLMSG_ALIGN(sizeof(*pifi));
-	nla_put(h, IFLA_IFNAME, peer, strlen(peer) + 1);
+	mcp_nla_put(h, IFLA_IFNAME, peer, strlen(peer) + 1);
 	if (peer_nsfd >= 0) {
 		uint32_t fd = (uint32_t)peer_nsfd;
 
-		nla_put(h, IFLA_NET_NS_FD, &fd, sizeof(fd));
+		mcp_nla_put(h, IFLA_NET_NS_FD, &fd, sizeof(fd));
 	}
-	nla_nest_end(h, pinfo);
-	nla_nest_end(h, data);
-	nla_nest_end(h, li);
+	mcp_nla_nest_end(h, pinfo);
+	mcp_nla_nest_end(h, data);
+	mcp_nla_nest_end(h, li);
 	return nl_talk(h);
 }
 
@@ -640,8 +674,8 @@ static int addr_op(int type, const char *ifname, const char *cidr)
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = (unsigned char)plen;
 	ifa->ifa_index = (unsigned int)idx;
-	nla_put(h, IFA_LOCAL, &a, sizeof(a));
-	nla_put(h, IFA_ADDRESS, &a, sizeof(a));
+	mcp_nla_put(h, IFA_LOCAL, &a, sizeof(a));
+	mcp_nla_put(h, IFA_ADDRESS, &a, sizeof(a));
 	return nl_talk(h);
 }
 
@@ -672,18 +706,18 @@ static int route_op(int type, const char *dst, const char *ifname, const char *g
 	rtm->rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	rtm->rtm_type = RTN_UNICAST;
 	if (plen)
-		nla_put(h, RTA_DST, &d, sizeof(d));
+		mcp_nla_put(h, RTA_DST, &d, sizeof(d));
 	if (idx >= 0) {
 		uint32_t oif = (uint32_t)idx;
 
-		nla_put(h, RTA_OIF, &oif, sizeof(oif));
+		mcp_nla_put(h, RTA_OIF, &oif, sizeof(oif));
 	}
 	if (gw) {
 		if (inet_pton(AF_INET, gw, &g) != 1) {
 			errno = EINVAL;
 			return -1;
 		}
-		nla_put(h, RTA_GATEWAY, &g, sizeof(g));
+		mcp_nla_put(h, RTA_GATEWAY, &g, sizeof(g));
 	}
 	return nl_talk(h);
 }
@@ -698,10 +732,23 @@ int mcp_route_del(const char *dst, const char *ifname, const char *gw)
 	return route_op(RTM_DELROUTE, dst, ifname, gw);
 }
 
+struct peer_end {
+	const char *name, *cidr;
+};
+
+static int peer_end_up(void *arg)
+{
+	const struct peer_end *p = arg;
+
+	if (p->cidr && mcp_addr_add(p->name, p->cidr) < 0)
+		return -1;
+	return mcp_link_set_up(p->name, 1);
+}
+
 int mcp_link_pair(const char *local, const char *local_cidr, int peer_nsfd,
 		  const char *peer, const char *peer_cidr)
 {
-	int here, rc = -1, e;
+	struct peer_end p = { peer, peer_cidr };
 
 	if (mcp_veth_add(local, peer, peer_nsfd) < 0)
 		return -1;
@@ -709,23 +756,7 @@ int mcp_link_pair(const char *local, const char *local_cidr, int peer_nsfd,
 		return -1;
 	if (mcp_link_set_up(local, 1) < 0)
 		return -1;
-	here = mcp_ns_self();
-	if (here < 0)
-		return -1;
-	if (mcp_ns_enter(peer_nsfd) < 0)
-		goto out;
-	rc = 0;
-	if ((peer_cidr && mcp_addr_add(peer, peer_cidr) < 0) || mcp_link_set_up(peer, 1) < 0)
-		rc = -1;
-	e = errno;
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);	/* never go on in the wrong namespace */
-	errno = e;
-out:
-	e = errno;
-	close(here);
-	errno = e;
-	return rc;
+	return mcp_in_ns(peer_nsfd, peer_end_up, &p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -786,14 +817,39 @@ int mcp_sysctl_get_int(const char *name, long *out)
 	return 0;
 }
 
+static int sysctl_pin(const char *name, long value, long *got)
+{
+	*got = 0;
+	if (mcp_sysctl_set_int(name, value) < 0 || mcp_sysctl_get_int(name, got) < 0)
+		return -1;
+	if (*got != value) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int mcp_sysctl_pin(const char *name, long value)
+{
+	long got;
+
+	return sysctl_pin(name, value, &got);
+}
+
 void mcp_pin(const char *name, long value)
 {
 	long got;
 
-	if (mcp_sysctl_set_int(name, value) < 0)
-		mcp_broken("pin %s=%ld", name, value);
-	if (mcp_sysctl_get_int(name, &got) < 0 || got != value)
+	if (sysctl_pin(name, value, &got) < 0)
 		mcp_broken("pin %s=%ld read back %ld", name, value, got);
+}
+
+void mcp_pin_conf(const char *ipv, const char *dev, const char *key, long value)
+{
+	char name[160];
+
+	snprintf(name, sizeof(name), "net.%s.conf.%s.%s", ipv, dev, key);
+	mcp_pin(name, value);
 }
 
 /* ------------------------------------------------------------------ */
@@ -845,6 +901,170 @@ int mcp_igmp_users(const char *dev, const char *group)
 		if (!strcmp(rows[i].dev, dev) && rows[i].group.s_addr == g.s_addr)
 			return rows[i].users;
 	return 0;
+}
+
+int mcp_igmp_querier(int ifindex, char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/net/igmp", "re");
+	char line[256], dev[32], q[16];
+	int idx, count, found = 0;
+
+	snprintf(out, len, "absent");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '\t' && sscanf(line, "%d %31s : %d %15s", &idx, dev, &count, q) == 4 &&
+		    idx == ifindex) {
+			snprintf(out, len, "%s", q);
+			found = 1;
+		}
+	fclose(f);
+	if (!found) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
+/* 32 hex digits, as /proc prints an IPv6 address, to network order */
+static int hex_in6(const char *hex, struct in6_addr *a)
+{
+	if (strlen(hex) != 32)
+		return -1;
+	for (int i = 0; i < 16; i++) {
+		unsigned int b;
+
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return -1;
+		a->s6_addr[i] = (unsigned char)b;
+	}
+	return 0;
+}
+
+/* /proc/net/igmp6: "idx dev group(hex) users flags(hex) timer", no header */
+int mcp_igmp6_rows(struct mcp_igmp6_row *rows, int max)
+{
+	FILE *f = fopen("/proc/self/net/igmp6", "re");
+	char line[256];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		struct mcp_igmp6_row r;
+		char hex[40];
+
+		if (sscanf(line, "%d %31s %39s %d %x", &r.ifindex, r.dev, hex, &r.users, &r.flags) != 5 ||
+		    hex_in6(hex, &r.group) < 0)
+			continue;
+		if (n < max)
+			rows[n] = r;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+int mcp_igmp6_users(const char *dev, const char *group)
+{
+	/* a device can hold thousands of groups (optmem rows): size to the file */
+	int n = mcp_igmp6_rows(NULL, 0), users = 0, max = n + 64;
+	struct mcp_igmp6_row *rows;
+	struct in6_addr g;
+
+	if (inet_pton(AF_INET6, group, &g) != 1)
+		abort();	/* a typo in a probe, not an observation */
+	if (n < 0)
+		return -1;
+	rows = calloc((size_t)max, sizeof(*rows));
+	if (!rows)
+		return -1;
+	n = mcp_igmp6_rows(rows, max);
+	for (int i = 0; i < n && i < max; i++)
+		if (!strcmp(rows[i].dev, dev) && !memcmp(&rows[i].group, &g, sizeof(g)))
+			users = rows[i].users;
+	free(rows);
+	return n < 0 ? -1 : users;
+}
+
+/* /proc/net/mcfilter: header, then "%3d %6.6s 0x%08x 0x%08x %6lu %6lu"
+ * (ifindex, device, group and source in host order, INC and EXC counts). */
+int mcp_mcfilter_rows(struct mcp_mcfilter_row *rows, int max)
+{
+	FILE *f = fopen("/proc/self/net/mcfilter", "re");
+	char line[256];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {	/* header */
+		fclose(f);
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct mcp_mcfilter_row r;
+		unsigned int ga, sa;
+
+		if (sscanf(line, "%d %31s %x %x %lu %lu", &r.ifindex, r.dev, &ga, &sa, &r.inc, &r.exc) != 6)
+			continue;
+		r.group.s_addr = htonl(ga);
+		r.source.s_addr = htonl(sa);
+		if (n < max)
+			rows[n] = r;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* /proc/net/mcfilter6: header, then "%3d %6.6s %pi6 %pi6 %6lu %6lu" */
+int mcp_mcfilter6_rows(struct mcp_mcfilter6_row *rows, int max)
+{
+	FILE *f = fopen("/proc/self/net/mcfilter6", "re");
+	char line[256];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {	/* header */
+		fclose(f);
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct mcp_mcfilter6_row r;
+		char g[40], so[40];
+
+		if (sscanf(line, "%d %31s %39s %39s %lu %lu", &r.ifindex, r.dev, g, so, &r.inc, &r.exc) != 6 ||
+		    hex_in6(g, &r.group) < 0 || hex_in6(so, &r.source) < 0)
+			continue;
+		if (n < max)
+			rows[n] = r;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* /proc/net/dev_mcast: "idx dev refcount global_use address(hex)", no header */
+int mcp_dev_mcast_rows(struct mcp_dev_mcast_row *rows, int max)
+{
+	FILE *f = fopen("/proc/self/net/dev_mcast", "re");
+	char line[256];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		struct mcp_dev_mcast_row r;
+
+		if (sscanf(line, "%d %31s %d %d %63s", &r.ifindex, r.dev, &r.users, &r.global, r.hex) != 5)
+			continue;
+		if (n < max)
+			rows[n] = r;
+		n++;
+	}
+	fclose(f);
+	return n;
 }
 
 /* ------------------------------------------------------------------ */

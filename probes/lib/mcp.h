@@ -52,6 +52,21 @@ int mcp_main(int argc, char **argv, const char *probe,
  * EAFNOSUPPORT), the record is a skip with the reason instead. */
 void mcp_broken(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/*
+ * A setup step that must succeed: evaluates call, and when it returns < 0
+ * breaks the scenario with "file:line: call: ERRNO" (LTP's SAFE_* idea), so
+ * a failed setup reads as broken, never as a kernel difference. Otherwise
+ * yields the call's result.
+ */
+#define MCP_SAFE(call)                                                          \
+	({                                                                      \
+		errno = 0;                                                      \
+		__typeof__(call) __safe = (call);                               \
+		if (__safe < 0)                                                 \
+			mcp_broken("%s:%d: %s", __FILE__, __LINE__, #call);     \
+		__safe;                                                         \
+	})
+
 /* ---------- namespaces ---------- */
 
 /* The fd of the namespace the calling thread is in now (O_CLOEXEC). */
@@ -59,6 +74,13 @@ int mcp_ns_self(void);
 /* Make a new netns, bring its lo up, return its fd; the caller stays where it was. */
 int mcp_ns_new(void);
 int mcp_ns_enter(int nsfd);
+/*
+ * Runs fn(arg) inside namespace nsfd (-1: right here) and comes back: the
+ * one way a probe visits another namespace. Returns fn's result with the
+ * errno fn left; -1 with errno if nsfd cannot be entered. A failure to come
+ * back ends the process (exit 3): nothing may go on in the wrong namespace.
+ */
+int mcp_in_ns(int nsfd, int (*fn)(void *), void *arg);
 
 /* ---------- rtnetlink (the current netns) ---------- */
 
@@ -66,6 +88,12 @@ struct nlmsghdr;
 /* Send one rtnetlink request (NLM_F_REQUEST|NLM_F_ACK are added) and wait,
  * bounded, for its ack: -1 with the kernel's errno, for link kinds of one's own. */
 int mcp_nl_talk(struct nlmsghdr *h);
+/* Attribute builders for a request of one's own: h must sit in a buffer with
+ * room for the attribute (the callers use 1-2 KiB buffers). */
+struct rtattr;
+struct rtattr *mcp_nla_put(struct nlmsghdr *h, int type, const void *data, size_t len);
+struct rtattr *mcp_nla_nest(struct nlmsghdr *h, int type);
+void mcp_nla_nest_end(struct nlmsghdr *h, struct rtattr *nest);
 int mcp_ifindex(const char *ifname);	/* -1/ENODEV if absent */
 int mcp_link_set_up(const char *ifname, int up);
 /*
@@ -97,8 +125,12 @@ int mcp_link_pair(const char *local, const char *local_cidr, int peer_nsfd,
 int mcp_sysctl_set(const char *name, const char *value);
 int mcp_sysctl_set_int(const char *name, long value);
 int mcp_sysctl_get_int(const char *name, long *out);
-/* Sets, then reads back; breaks the scenario if the kernel did not take it. */
+/* Sets, then reads back: -1/EINVAL if the kernel kept another value. */
+int mcp_sysctl_pin(const char *name, long value);
+/* mcp_sysctl_pin, breaking the scenario if the kernel did not take it. */
 void mcp_pin(const char *name, long value);
+/* mcp_pin of net.<ipv>.conf.<dev>.<key>: ipv "ipv4" or "ipv6", dev "all", "default", "v0"... */
+void mcp_pin_conf(const char *ipv, const char *dev, const char *key, long value);
 
 /* ---------- /proc/net/igmp of the current netns ---------- */
 
@@ -112,6 +144,49 @@ struct mcp_igmp_row {
 int mcp_igmp_rows(struct mcp_igmp_row *rows, int max);
 /* Users of group on dev, 0 if absent. */
 int mcp_igmp_users(const char *dev, const char *group);
+/* The Querier column ("V1", "V2", "V3") of device ifindex into out; -1/ENOENT
+ * if the device has no line (out is then "absent"). */
+int mcp_igmp_querier(int ifindex, char *out, size_t len);
+
+/* ---------- the other /proc/net multicast tables of the current netns ---------- */
+/* Each reader fills up to max rows and returns how many there are (may exceed
+ * max), -1 with errno if the file cannot be read. Addresses are in network order. */
+
+struct mcp_igmp6_row {		/* /proc/net/igmp6 */
+	char dev[32];
+	int ifindex;
+	struct in6_addr group;
+	int users;
+	unsigned int flags;
+};
+int mcp_igmp6_rows(struct mcp_igmp6_row *rows, int max);
+/* Users of group (textual IPv6) on dev, 0 if absent, -1 if unreadable. */
+int mcp_igmp6_users(const char *dev, const char *group);
+
+struct mcp_mcfilter_row {	/* /proc/net/mcfilter */
+	char dev[32];
+	int ifindex;
+	struct in_addr group, source;
+	unsigned long inc, exc;
+};
+int mcp_mcfilter_rows(struct mcp_mcfilter_row *rows, int max);
+
+struct mcp_mcfilter6_row {	/* /proc/net/mcfilter6 */
+	char dev[32];
+	int ifindex;
+	struct in6_addr group, source;
+	unsigned long inc, exc;
+};
+int mcp_mcfilter6_rows(struct mcp_mcfilter6_row *rows, int max);
+
+struct mcp_dev_mcast_row {	/* /proc/net/dev_mcast: link-layer filter entries */
+	char dev[32];
+	int ifindex;
+	int users;		/* refcount column */
+	int global;		/* global_use column */
+	char hex[64];		/* the address as printed, lower-case hex */
+};
+int mcp_dev_mcast_rows(struct mcp_dev_mcast_row *rows, int max);
 
 /* ---------- socket helpers ---------- */
 
@@ -134,7 +209,14 @@ void *mcp_unreadable_page(void);
 /* errno name ("ENOBUFS"), or "0" for 0 */
 const char *mcp_errname(int err);
 
-void obs_begin(const char *id_fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Starts the record of one check. Every record says where it was recorded:
+ * "at":"probes/x.c:N", the file:line of the obs_begin (or obs_skip) call,
+ * which the harness shows in a failure ("recorded at").
+ */
+void obs_begin_at(const char *file, int line, const char *id_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define obs_begin(...) obs_begin_at(__FILE__, __LINE__, __VA_ARGS__)
 void obs_int(const char *key, long long v);
 void obs_bool(const char *key, int v);
 void obs_str(const char *key, const char *v);
@@ -151,7 +233,9 @@ void obs_obj_end(void);
 void obs_igmp(const char *key);
 void obs_end(void);
 /* This one check cannot be observed here (a kernel feature is missing): SKIP with the reason. */
-void obs_skip(const char *id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void obs_skip_at(const char *file, int line, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+#define obs_skip(id, ...) obs_skip_at(__FILE__, __LINE__, id, __VA_ARGS__)
 
 /*
  * Shorthand for the common "one call, one check": performs nothing itself,

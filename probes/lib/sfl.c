@@ -245,42 +245,27 @@ int sfl_mcast_msf_get(int fd, const char *group, int ifindex, uint32_t numsrc,
 }
 
 /* ------------------------------------------------------------------ */
-/* /proc/net/mcfilter: header, then "%3d %6.6s 0x%08x 0x%08x %6lu %6lu"
- * (ifindex, device, group and source in host order, INC and EXC counts). */
+/* /proc/net/mcfilter rows (mcp_mcfilter_rows) as stable strings */
 
 int sfl_mcfilter_lines(char (*lines)[96], int max)
 {
-	FILE *f = fopen("/proc/self/net/mcfilter", "re");
-	char line[256];
-	int n = 0;
+	struct mcp_mcfilter_row rows[128];
+	int n = mcp_mcfilter_rows(rows, 128);
 
-	if (!f)
+	if (n < 0)
 		return -1;
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
-		return 0;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char dev[32], g[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN];
-		unsigned int idx, ga, sa;
-		unsigned long inc, exc;
-		struct in_addr a;
-
-		if (sscanf(line, "%u %31s %x %x %lu %lu", &idx, dev, &ga, &sa, &inc, &exc) != 6)
-			continue;
-		if (n < max) {
-			a.s_addr = htonl(ga);
-			inet_ntop(AF_INET, &a, g, sizeof(g));
-			a.s_addr = htonl(sa);
-			inet_ntop(AF_INET, &a, s, sizeof(s));
-			snprintf(lines[n], sizeof(lines[0]), "%s %s %s inc=%lu exc=%lu", dev, g, s, inc,
-				 exc);
-		}
-		n++;
-	}
-	fclose(f);
 	if (n > max)
 		n = max;
+	if (n > 128)
+		n = 128;
+	for (int i = 0; i < n; i++) {
+		char g[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &rows[i].group, g, sizeof(g));
+		inet_ntop(AF_INET, &rows[i].source, s, sizeof(s));
+		snprintf(lines[i], sizeof(lines[0]), "%s %s %s inc=%lu exc=%lu", rows[i].dev, g, s,
+			 rows[i].inc, rows[i].exc);
+	}
 	qsort(lines, (size_t)n, sizeof(lines[0]), str_cmp);
 	return n;
 }
@@ -314,18 +299,6 @@ struct sfl_nlreq {
 	char buf[1024] __attribute__((aligned(NLMSG_ALIGNTO)));
 };
 
-static struct rtattr *sfl_put(struct nlmsghdr *h, int type, const void *data, size_t len)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
-
-	rta->rta_type = (unsigned short)type;
-	rta->rta_len = (unsigned short)RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(rta), data, len);
-	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(rta->rta_len);
-	return rta;
-}
-
 int sfl_macvlan_add(const char *name, const char *lower, int nsfd)
 {
 	struct sfl_nlreq r;
@@ -343,14 +316,14 @@ int sfl_macvlan_add(const char *name, const char *lower, int nsfd)
 	h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	ifi = NLMSG_DATA(h);
 	ifi->ifi_family = AF_UNSPEC;
-	sfl_put(h, IFLA_IFNAME, name, strlen(name) + 1);
-	sfl_put(h, IFLA_LINK, &l, sizeof(l));
+	mcp_nla_put(h, IFLA_IFNAME, name, strlen(name) + 1);
+	mcp_nla_put(h, IFLA_LINK, &l, sizeof(l));
 	if (nsfd >= 0) {
 		fd = (uint32_t)nsfd;
-		sfl_put(h, IFLA_NET_NS_FD, &fd, sizeof(fd));
+		mcp_nla_put(h, IFLA_NET_NS_FD, &fd, sizeof(fd));
 	}
-	li = sfl_put(h, IFLA_LINKINFO, NULL, 0);
-	sfl_put(h, IFLA_INFO_KIND, "macvlan", 7);
+	li = mcp_nla_put(h, IFLA_LINKINFO, NULL, 0);
+	mcp_nla_put(h, IFLA_INFO_KIND, "macvlan", 7);
 	li->rta_len = (unsigned short)((char *)h + h->nlmsg_len - (char *)li);
 	return mcp_nl_talk(h);
 }
