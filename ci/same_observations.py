@@ -6,8 +6,10 @@
 A refactoring of the probes must not change what they observe. Records are
 compared by id after dropping what differs from run to run by design: the
 capture timestamps (`t_us`) and the source MAC of captured frames (a veth's
-address is random), and what a refactoring moves on purpose: the probe source
-line that recorded a check (`at`). Exit 0 when identical, 1 with a unified diff otherwise."""
+address is random), the order of frames answering a query (each group's
+answer waits its own random delay; the harness sorts them too), and what a
+refactoring moves on purpose: the probe source line that recorded a check
+(`at`). Exit 0 when identical, 1 with a unified diff otherwise."""
 
 import difflib
 import json
@@ -32,6 +34,10 @@ def _norm(value):
 def normalised(path):
     with open(path) as f:
         recs = [_norm(json.loads(line)) for line in f if line.strip()]
+    for r in recs:
+        frames = r.get("facts", {}).get("frames")
+        if ".query." in r.get("id", "") and isinstance(frames, list):
+            frames.sort(key=lambda fr: json.dumps(fr, sort_keys=True))
     return sorted(json.dumps(r, sort_keys=True) + "\n" for r in recs)
 
 
