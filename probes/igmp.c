@@ -51,25 +51,18 @@ static int v0;
 
 /* ------------------------------------------------------------------ */
 
-/*
- * The link and the capture. force: value for conf/v0/force_igmp_version.
- * The capture's clock starts before v0 exists, so the first window also
- * covers everything sent while the link came up.
- */
-static void setup(int force)
+/* The veth pair and the capture, with nothing about IGMP pinned. The
+ * capture's clock starts before v0 exists, so the first window also covers
+ * everything sent while the link came up. */
+static void link_up(void)
 {
 	static const char *const confs[] = { "all", "default" };
 
+	/* not IGMP: no MLD/33:33 noise, and no reverse-path drops */
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(confs); i++) {
 		mcp_pin_conf("ipv6", confs[i], "disable_ipv6", 1);
 		mcp_pin_conf("ipv4", confs[i], "rp_filter", 0);
-		mcp_pin_conf("ipv4", confs[i], "force_igmp_version", 0);
 	}
-	mcp_pin_conf("ipv4", "default", "igmpv3_unsolicited_report_interval", IV_MS);
-	mcp_pin_conf("ipv4", "default", "igmpv2_unsolicited_report_interval", IV_MS);
-	mcp_pin("net.ipv4.igmp_qrv", 2);
-	mcp_pin("net.ipv4.igmp_link_local_mcast_reports", 1);
-
 	peer = mcp_ns_new();
 	if (peer < 0)
 		mcp_broken("peer namespace");
@@ -85,10 +78,28 @@ static void setup(int force)
 	v0 = mcp_ifindex("v0");
 	if (v0 < 0)
 		mcp_broken("v0 ifindex");
+	mcp_pin_conf("ipv4", "v0", "rp_filter", 0);
+}
+
+/*
+ * The pinned scenarios: IGMPv3 robustness 2, link-local groups reported,
+ * the unsolicited report intervals at IV_MS (on conf/default before v0
+ * exists, and on v0), force: value for conf/v0/force_igmp_version.
+ */
+static void setup(int force)
+{
+	static const char *const confs[] = { "all", "default" };
+
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(confs); i++)
+		mcp_pin_conf("ipv4", confs[i], "force_igmp_version", 0);
+	mcp_pin_conf("ipv4", "default", "igmpv3_unsolicited_report_interval", IV_MS);
+	mcp_pin_conf("ipv4", "default", "igmpv2_unsolicited_report_interval", IV_MS);
+	mcp_pin("net.ipv4.igmp_qrv", 2);
+	mcp_pin("net.ipv4.igmp_link_local_mcast_reports", 1);
+	link_up();
 	mcp_pin_conf("ipv4", "v0", "igmpv3_unsolicited_report_interval", IV_MS);
 	mcp_pin_conf("ipv4", "v0", "igmpv2_unsolicited_report_interval", IV_MS);
 	mcp_pin_conf("ipv4", "v0", "force_igmp_version", force);
-	mcp_pin_conf("ipv4", "v0", "rp_filter", 0);
 }
 
 static int udp(void)
@@ -125,13 +136,15 @@ static void source_op(int fd, int opt, const char *group, const char *source)
 		mcp_broken("source option %d %s %s", opt, group, source);
 }
 
-/* Every frame held since the last mark, under check id. */
-static void emit_frames(const char *id)
+/* Every frame held since the last mark, under check id; "at" is the caller's line. */
+static void emit_frames_at(const char *file, int line, const char *id)
 {
-	obs_begin("%s", id);
+	obs_begin_at(file, line, "%s", id);
 	obs_frames("frames", &cap);
 	obs_end();
 }
+
+#define emit_frames(id) emit_frames_at(__FILE__, __LINE__, id)
 
 /* Frames that should come: wait for want, then the quiet window. */
 static void window(int want, int extra_ms)
@@ -614,6 +627,122 @@ static void sc_mac(void)
 	obs_end();
 }
 
+/* ------------------------------------------------------------------ */
+/*
+ * The kernel's own defaults. A changed default must fail a named check, so
+ * they are read in a fresh namespace before anything is pinned, and the
+ * ones that shape traffic are seen on the wire once with IGMP left as the
+ * kernel ships it (robustness, interval, version). Per-device knobs of a
+ * fresh namespace come from init_net's conf/all and conf/default
+ * (net.core.devconf_inherit_init_net 0), so on a test host they are the
+ * booted kernel's defaults; the kernel command line can change them, which is
+ * how the VM lane proves these checks can fail.
+ */
+
+#define DEFAULT_WAIT_MS 3000	/* generous: the default interval is 1 s */
+
+static void obs_sysctl(const char *key, const char *name)
+{
+	long v = -1;
+
+	if (mcp_sysctl_get_int(name, &v) < 0)
+		obs_str(key, mcp_errname(errno));
+	else
+		obs_int(key, v);
+}
+
+static void sc_defaults(void)
+{
+	static const struct {
+		const char *id, *name;
+	} globals[] = {
+		{ "ipv4.igmp.default.igmp_qrv", "net.ipv4.igmp_qrv" },
+		{ "ipv4.igmp.default.igmp_max_memberships", "net.ipv4.igmp_max_memberships" },
+		{ "ipv4.igmp.default.igmp_max_msf", "net.ipv4.igmp_max_msf" },
+		{ "ipv4.igmp.default.igmp_link_local_mcast_reports", "net.ipv4.igmp_link_local_mcast_reports" },
+	};
+	static const struct {
+		const char *id, *key;
+	} confs[] = {
+		{ "ipv4.igmp.default.force_igmp_version", "force_igmp_version" },
+		{ "ipv4.igmp.default.igmpv3_unsolicited_report_interval", "igmpv3_unsolicited_report_interval" },
+		{ "ipv4.igmp.default.igmpv2_unsolicited_report_interval", "igmpv2_unsolicited_report_interval" },
+	};
+	char name[128];
+
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(globals); i++) {
+		obs_begin("%s", globals[i].id);
+		obs_sysctl("value", globals[i].name);
+		obs_end();
+	}
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(confs); i++) {
+		obs_begin("%s", confs[i].id);
+		snprintf(name, sizeof(name), "net.ipv4.conf.all.%s", confs[i].key);
+		obs_sysctl("all", name);
+		snprintf(name, sizeof(name), "net.ipv4.conf.default.%s", confs[i].key);
+		obs_sysctl("default", name);
+		obs_end();
+	}
+}
+
+/*
+ * After a change's reports, the next change decides whether they were all:
+ * igmp_ifc_event() restarts the interface timer, and its report carries
+ * every record that still has retransmissions left (crcount), so a record
+ * of the earlier change riding along means its repeats were not over. A
+ * witness instead of a quiet window of one default interval.
+ */
+static void next_change_witness(int fd, const char *group, const char *id)
+{
+	mcap_mark(&cap);
+	join(fd, group);
+	mcap_wait(&cap, 1, WAIT_MS, 0);
+	emit_frames(id);
+}
+
+/* Join with nothing about IGMP pinned: version, robustness and interval as shipped. */
+static void sc_default_join(void)
+{
+	int s, w;
+
+	link_up();
+	s = udp();
+	w = udp();
+	mcap_mark(&cap);
+	join(s, "239.3.0.1");
+	mcap_wait(&cap, 2, DEFAULT_WAIT_MS, 0);
+	emit_frames("ipv4.igmp.default.join.reports");
+	emit_frames("ipv4.igmp.default.join.repeat_spacing_honours_interval");
+	next_change_witness(w, "239.3.0.9", "ipv4.igmp.default.join.next_change_report_holds_only_its_record");
+}
+
+/*
+ * Leave as shipped. The join before it runs at IV_MS on v0 to be quick;
+ * v0's interval is then written back to the value it had (the default) and
+ * only the leave is observed.
+ */
+static void sc_default_leave(void)
+{
+	static const char *const iv = "net.ipv4.conf.v0.igmpv3_unsolicited_report_interval";
+	long shipped;
+	int s, w;
+
+	link_up();
+	MCP_SAFE(mcp_sysctl_get_int(iv, &shipped));
+	mcp_pin_conf("ipv4", "v0", "igmpv3_unsolicited_report_interval", IV_MS);
+	s = udp();
+	w = udp();
+	join(s, "239.3.0.2");
+	window(2, 0);
+	mcp_pin(iv, shipped);
+	mcap_mark(&cap);
+	drop(s, "239.3.0.2");
+	mcap_wait(&cap, 2, DEFAULT_WAIT_MS, 0);
+	emit_frames("ipv4.igmp.default.leave.reports");
+	emit_frames("ipv4.igmp.default.leave.repeat_spacing_honours_interval");
+	next_change_witness(w, "239.3.0.9", "ipv4.igmp.default.leave.next_change_report_holds_only_its_record");
+}
+
 static const struct mcp_scenario scenarios[] = {
 	{ "join", sc_join, 20 },
 	{ "mac", sc_mac, 10 },
@@ -627,6 +756,9 @@ static const struct mcp_scenario scenarios[] = {
 	{ "query3_bad", sc_query3_bad, 20 },
 	{ "query2", sc_query2, 20 },
 	{ "source", sc_source, 25 },
+	{ "defaults", sc_defaults, 10 },
+	{ "default_join", sc_default_join, 15 },
+	{ "default_leave", sc_default_leave, 15 },
 };
 
 /* Scenarios of one lane run in sequence; lanes run side by side. */
@@ -639,6 +771,8 @@ static const char *const lanes[] = {
 	"query3",
 	"query3_source",
 	"query1,force_v2",
+	"defaults,default_join",
+	"default_leave",
 };
 
 static int plain_run(int argc, char **argv)
