@@ -18,7 +18,8 @@
  * up, IPv6 on and DAD off (pinned). lo has no ff00::/8 route of its own; the
  * scenarios that use it add "local ff00::/8 dev lo table local" (a route via
  * lo of any other type is turned into a reject route by the kernel, see the
- * lo_route scenario). "noroute" adds a veth pair to a peer namespace. The
+ * lo_route scenario). "noroute" adds a veth pair to a peer namespace (v0
+ * fd00:e::1/64; no automatic link-local addresses anywhere). The
  * scenario is pinned to one CPU so that "nothing arrived" is decided by a
  * witness socket or a sentinel datagram, never by a timer (lib/dlv.h).
  */
@@ -858,7 +859,7 @@ static void noroute_rows(const struct noroute_row *rows, size_t n, uint32_t tag0
 		if (rows[i].then_sentinel) {
 			obs_int("peer_received", got);
 			obs_str("peer_ifname", got ? dlv_ifname_in(peer, rx.ifindex) : "none");
-			obs_bool("src_link_local", got && IN6_IS_ADDR_LINKLOCAL(&rx.src));
+			obs_str("src", got ? dlv6_ntop(&rx.src) : "none");
 			obs_int("hoplimit", got ? rx.hoplimit : -1);
 			obs_int("earlier_rows_received", earlier);
 		}
@@ -890,7 +891,7 @@ static void noroute(void)
 	setup_bare();
 	noroute_rows(lo_only, MCP_ARRAY_SIZE(lo_only), 1, -1, -1);
 	peer = dlv6_ns_new();
-	if (peer < 0 || dlv_link_pair("v0", NULL, peer, "v1", NULL) < 0)
+	if (peer < 0 || dlv_link_pair("v0", NULL, peer, "v1", NULL) < 0 || dlv6_addr_add("v0", "fd00:e::1/64") < 0)
 		mcp_broken("veth pair to peer");
 	v1 = dlv_ifindex_in(peer, "v1");
 	pr = dlv6_udp_in(peer, 0, "::", 8000);

@@ -26,6 +26,8 @@ int dlv6_pin(void)
 		"net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.default.disable_ipv6",
 		"net.ipv6.conf.all.accept_dad", "net.ipv6.conf.default.accept_dad",
 	};
+	long mode = -1;
+
 
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(names); i++) {
 		long v = -1;
@@ -36,6 +38,16 @@ int dlv6_pin(void)
 			errno = EINVAL;
 			return -1;
 		}
+	}
+	/* no automatic link-local addresses: they stay tentative until a
+	 * workqueue item runs (even without DAD), so source selection would
+	 * change under load; every address is added explicitly with NODAD */
+	if (mcp_sysctl_set_int("net.ipv6.conf.default.addr_gen_mode", 1) < 0 ||
+	    mcp_sysctl_get_int("net.ipv6.conf.default.addr_gen_mode", &mode) < 0)
+		return -1;
+	if (mode != 1) {
+		errno = EINVAL;
+		return -1;
 	}
 	return 0;
 }

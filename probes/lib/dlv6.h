@@ -34,9 +34,9 @@ struct dlv6_rx {
 	struct in6_addr dst;	/* IPV6_PKTINFO ipi6_addr */
 };
 
-/* IPv6 on and DAD off for all/default devices of the current namespace
- * (pinned: set, then read back), so addresses are usable at once and devices
- * made later get the same. */
+/* IPv6 on, DAD off and no automatic link-local address (addr_gen_mode 1)
+ * for devices of the current namespace made from now on (pinned: set, then
+ * read back): a device has exactly the addresses a scenario gives it. */
 int dlv6_pin(void);
 /* dlv_ns_new() with dlv6_pin() inside. */
 int dlv6_ns_new(void);
