@@ -523,6 +523,7 @@ struct path_row {
 	int if_dev;		/* IPV6_MULTICAST_IF, D_NONE: leave alone */
 	int preset;		/* IPV6_MULTICAST_IF first, D_NONE: none */
 	int cmsg_dev;		/* IPV6_PKTINFO cmsg ifindex, D_NONE: plain sendto */
+	int pktinfo;		/* also record what peer B's IPV6_PKTINFO said */
 };
 
 static void bind_dev(int s, const char *dev)
@@ -565,21 +566,21 @@ static void path_row(const struct path_row *row, uint32_t tag)
 static void if_path(void)
 {
 	static const struct path_row rows[] = {
-		{ "ipv6.sendopts.mcif.path.unset_follows_route", NULL, 0, D_NONE, D_NONE, D_NONE },
-		{ "ipv6.sendopts.mcif.path.ifindex_w0", NULL, 0, D_W0, D_NONE, D_NONE },
-		{ "ipv6.sendopts.mcif.path.w0_then_0_reset", NULL, 0, 0, D_W0, D_NONE },
-		{ "ipv6.sendopts.mcif.path.bindtodevice_w0_no_if", "w0", 0, D_NONE, D_NONE, D_NONE },
-		{ "ipv6.sendopts.mcif.path.if_v0_then_bindtodevice_w0", "w0", 1, D_V0, D_NONE, D_NONE },
-		{ "ipv6.sendopts.mcif.path.bindtodevice_v0_then_if_w0", "v0", 0, D_W0, D_NONE, D_NONE },
-		{ "ipv6.sendopts.mcif.path.pktinfo_cmsg_w0_over_if_v0", NULL, 0, D_V0, D_NONE, D_W0 },
-		{ "ipv6.sendopts.mcif.path.pktinfo_cmsg_w0_bound_v0", "v0", 0, D_NONE, D_NONE, D_W0 },
-		{ "ipv6.sendopts.mcif.path.pktinfo_cmsg_0_keeps_if_w0", NULL, 0, D_W0, D_NONE, 0 },
+		{ "ipv6.sendopts.mcif.path.unset_follows_route", NULL, 0, D_NONE, D_NONE, D_NONE, 0 },
+		{ "ipv6.sendopts.mcif.path.ifindex_w0", NULL, 0, D_W0, D_NONE, D_NONE, 1 },
+		{ "ipv6.sendopts.mcif.path.w0_then_0_reset", NULL, 0, 0, D_W0, D_NONE, 0 },
+		{ "ipv6.sendopts.mcif.path.bindtodevice_w0_no_if", "w0", 0, D_NONE, D_NONE, D_NONE, 0 },
+		{ "ipv6.sendopts.mcif.path.if_v0_then_bindtodevice_w0", "w0", 1, D_V0, D_NONE, D_NONE, 0 },
+		{ "ipv6.sendopts.mcif.path.bindtodevice_v0_then_if_w0", "v0", 0, D_W0, D_NONE, D_NONE, 0 },
+		{ "ipv6.sendopts.mcif.path.pktinfo_cmsg_w0_over_if_v0", NULL, 0, D_V0, D_NONE, D_W0, 0 },
+		{ "ipv6.sendopts.mcif.path.pktinfo_cmsg_w0_bound_v0", "v0", 0, D_NONE, D_NONE, D_W0, 0 },
+		{ "ipv6.sendopts.mcif.path.pktinfo_cmsg_0_keeps_if_w0", NULL, 0, D_W0, D_NONE, 0, 0 },
 	};
 
 	topo(0);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
 		path_row(&rows[i], 600 + (uint32_t)i);
-		if (!strcmp(rows[i].id, "ipv6.sendopts.mcif.path.ifindex_w0")) {
+		if (rows[i].pktinfo) {
 			/* what the receiving peer learns from IPV6_PKTINFO */
 			obs_begin("ipv6.sendopts.mcif.pktinfo.peer_receiver");
 			obs_int("received", res[PB].n);
