@@ -1,6 +1,6 @@
 # Issue 3, "Delivery and scope": areas delivery, sendopts, scope.
 #
-#   make repeat-delivery [REPEAT=50]   the three areas and delivery6, sendopts6 N times in a row, judged (default 50)
+#   make repeat-delivery [REPEAT=50]   the three areas and the IPv6 traffic areas N times in a row, judged (default 50)
 #   make bench-ipc                     multicast vs AF_UNIX relay vs direct AF_UNIX (build/bench/ipc.md)
 #   make bench-delivery-area           wall time of the three probes, run one after the other
 #
@@ -8,9 +8,9 @@
 
 DLV_AREAS  := delivery,sendopts,scope
 DLV_PROBES := probes/bin/delivery probes/bin/sendopts probes/bin/scope
-# issue 13: their IPv6 counterparts run in the same repeat targets
-DLV6_AREAS  := delivery6,sendopts6
-DLV6_PROBES := probes/bin/delivery6 probes/bin/sendopts6
+# issue 13: the IPv6 traffic areas run in the same repeat targets
+DLV6_AREAS  := delivery6,sendopts6,sourcefilter6
+DLV6_PROBES := probes/bin/delivery6 probes/bin/sendopts6 probes/bin/sourcefilter6
 
 TEST_TARGETS  += test-delivery-repeat
 BENCH_TARGETS += bench-ipc bench-delivery-area

@@ -1,6 +1,6 @@
-"""Proofs for the IPv6 delivery areas (delivery6, sendopts6; issue 13).
+"""Proofs for the IPv6 traffic areas (delivery6, sendopts6, sourcefilter6; issue 13).
 
-- Every check of the two areas can fail: changing any one expected fact fails
+- Every check of the three areas can fail: changing any one expected fact fails
   exactly that check, naming the fact (judged in-process over a run recorded
   on 6.18.44).
 - The recorded run passes through the command line, and a wrong delivery
@@ -20,8 +20,8 @@ from conftest import DATA, ROOT, run_harness
 from harness import expected
 from harness.judge import FAIL, PASS, Run, judge
 
-AREAS = ("delivery6", "sendopts6")
-RECORDED = os.path.join(DATA, "ipv6-delivery-areas-6.18.44.jsonl")
+AREAS = ("delivery6", "sendopts6", "sourcefilter6")
+RECORDED = os.path.join(DATA, "ipv6-traffic-areas-6.18.44.jsonl")
 RELEASE = "6.18.44-fc-v1252"
 SOURCES = [os.path.join(ROOT, "probes", a + ".c") for a in AREAS]
 LIBS = [os.path.join(ROOT, "probes", "lib", n) for n in ("dlv6.c", "dlv6.h")]
@@ -59,7 +59,7 @@ def test_recorded_run_passes_in_process():
     verdicts = judge(exp, load_run())
     bad = [(v.id, v.message) for v in verdicts if v.status != PASS]
     assert not bad, bad[:5]
-    assert len(verdicts) == len(exp.checks) >= 140
+    assert len(verdicts) == len(exp.checks) >= 200
 
 
 def test_every_fact_of_every_check_can_fail():
@@ -97,6 +97,14 @@ def test_wrong_delivery_count_fails_naming_the_check(tmp_path):
     assert p.returncode == 1, p.stdout[-2000:]
     assert re.findall(r"^not ok \d+ (\S+)", p.stdout, re.M) == [target]
     assert "received: expected 0, observed 1" in p.stdout
+
+
+def test_wrong_source_count_fails_naming_the_check(tmp_path):
+    target = "ipv6.sourcefilter.delivery.exclude_a"
+    p = _mutate_recorded(tmp_path, target, "from_a", 0, 1)
+    assert p.returncode == 1, p.stdout[-2000:]
+    assert re.findall(r"^not ok \d+ (\S+)", p.stdout, re.M) == [target]
+    assert "from_a: expected 0, observed 1" in p.stdout
 
 
 def test_wrong_hop_limit_fails_naming_the_check(tmp_path):
