@@ -171,6 +171,16 @@ static int check_payload(const unsigned char *p, size_t n, struct dlv_rx *rx)
 	return 1;
 }
 
+int dlv_parse(const void *buf, size_t n, uint32_t *tag, uint32_t *seq)
+{
+	struct dlv_rx rx = { 0 };
+	int ok = check_payload(buf, n, &rx);
+
+	*tag = rx.tag;
+	*seq = rx.seq;
+	return ok;
+}
+
 ssize_t dlv_send(int fd, const char *dst, uint16_t port, uint32_t tag, uint32_t seq, size_t len)
 {
 	unsigned char buf[2048];

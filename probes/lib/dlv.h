@@ -78,6 +78,9 @@ ssize_t dlv_send(int fd, const char *dst, uint16_t port, uint32_t tag, uint32_t 
 /* The same on a connected socket (send()). */
 ssize_t dlv_send_connected(int fd, uint32_t tag, uint32_t seq, size_t len);
 void dlv_fill(void *buf, uint32_t tag, uint32_t seq, size_t len);
+/* The reverse of dlv_fill: 1 if buf holds an intact test datagram of length n;
+ * *tag and *seq are set whenever the magic matches (else 0). */
+int dlv_parse(const void *buf, size_t n, uint32_t *tag, uint32_t *seq);
 
 /* Wait up to timeout_ms for one datagram; 1 read, 0 nothing by the deadline,
  * -1 error. Non-test datagrams are returned with intact = 0. */
