@@ -342,6 +342,10 @@ static void sc_pack(void)
 	mcap_mark(&cap);
 	if (mcp_link_set_up("v0", 1) < 0)
 		mcp_broken("v0 up");
+	/* linkwatch (rate-limited to one run a second) adds the link-local and
+	 * activates the queue: until it ran, reports are dropped or not due yet */
+	if (mcap_link_ready("v0", WAIT_MS) < 0)
+		mcp_broken("v0 never became ready to send");
 	window(2, 0);
 	emit_frames("ipv6.mld.pack.link_up_announces_all_in_one_report");
 	settle();
@@ -438,6 +442,9 @@ static void sc_dad(void)
 	mcap_mark(&cap);
 	if (mcp_link_set_up("v0", 1) < 0)
 		mcp_broken("v0 up");
+	/* DAD starts when linkwatch has run, up to 1 s after the up */
+	if (mcap_link_ready("v0", WAIT_MS) < 0)
+		mcp_broken("v0 never became ready to send");
 	/* link up: reports, one NS, then (100 ms later) the post-DAD reports */
 	mcap_wait(&cap, 5, WAIT_MS, QUIET_MS + 150);
 	emit_frames("ipv6.mld.dad.reports_while_tentative_from_unspecified");
@@ -669,7 +676,7 @@ static void sc_proc(void)
 		mcp_broken("v0 down");
 	wait_row("ff02::1:ff00:1", 0);
 	emit_igmp6("ipv6.mld.proc.link_down");
-	if (mcp_link_set_up("v0", 1) < 0)
+	if (mcp_link_set_up("v0", 1) < 0 || mcap_link_ready("v0", WAIT_MS) < 0)
 		mcp_broken("v0 up");
 	wait_row("ff02::1:ff00:1", 1);
 	emit_igmp6("ipv6.mld.proc.link_up");

@@ -19,6 +19,8 @@ Views, chosen by the check id:
   spacing                {"spacing_ms": largest gap between reports, or null}
   first/last             {"first_ms"} / {"last_ms"}: delay of the first / last
                          report after the action or query
+  distinct               {"distinct_reports": sorted set}: link-up reports,
+                         whose number depends on when the queue is activated
   dad.*                  reports by source (:: while tentative, the
                          link-local after DAD) and the DAD probe between them
 """
@@ -85,15 +87,26 @@ def _header(frames, times):
             "icmpv6_checksum_ok": _single([f.icmp_checksum_ok for f in frames])}
 
 
-def _reports_from(source):
-    def view(frames, times):
-        return {"reports": [f.brief() for f in frames if f.is_report and f.ip_src == source]}
-    return view
+def _distinct(frames, times):
+    # how many of the first link-up reports get out depends on when linkwatch
+    # activates the queue; what each report says does not
+    return {"distinct_reports": sorted({f.brief() for f in frames})}
+
+
+def _tentative(frames, times):
+    first_ll = next((t for f, t in zip(frames, times) if f.is_report and f.ip_src == LINK_LOCAL), None)
+    mine = [(f, t) for f, t in zip(frames, times) if f.is_report and f.ip_src == "::"]
+    return {"distinct_reports": sorted({f.brief() for f, _ in mine}),
+            "all_before_first_link_local_report": bool(mine) and first_ll is not None
+            and all(t < first_ll for _, t in mine)}
 
 
 def _after_dad(frames, times):
+    probe = next((t for f, t in zip(frames, times) if f.icmp_type == 135), None)
     mine = [(f, t) for f, t in zip(frames, times) if f.is_report and f.ip_src == LINK_LOCAL]
-    return {"reports": [f.brief() for f, _ in mine], "first_ms": _ms(mine[0][1]) if mine else None}
+    return {"distinct_reports": sorted({f.brief() for f, _ in mine}),
+            "at_least_robustness_reports": len(mine) >= 2,
+            "first_after_probe_ms": _ms(mine[0][1] - probe) if mine and probe is not None else None}
 
 
 def _dad_probe(frames, times):
@@ -116,9 +129,11 @@ VIEWS = {
     "ipv6.mld.join.repeats": _repeats,
     "ipv6.mld.join.first_report_immediate": _first,
     "ipv6.mld.default.robustness_repeats_on_the_wire": _repeats,
-    "ipv6.mld.dad.reports_while_tentative_from_unspecified": _reports_from("::"),
+    "ipv6.mld.dad.reports_while_tentative_from_unspecified": _tentative,
     "ipv6.mld.dad.reports_after_dad_from_link_local": _after_dad,
     "ipv6.mld.dad.probe_between_them": _dad_probe,
+    "ipv6.mld.link_up.reports_solicited_node_only": _distinct,
+    "ipv6.mld.pack.link_up_announces_all_in_one_report": _distinct,
     "repeat_spacing_honours_interval": _spacing,
     "repeat_spacing_within_default_interval": _spacing,
     "within_max_response_delay": _last,
