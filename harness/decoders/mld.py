@@ -21,6 +21,9 @@ Views, chosen by the check id:
                          report after the action or query
   distinct               {"distinct_reports": sorted set}: link-up reports,
                          whose number depends on when the queue is activated
+  records                {"records": sorted set of every record sent}
+  packed                 the records of the groups changed together, as
+                         each report carries them
   dad.*                  reports by source (:: while tentative, the
                          link-local after DAD) and the DAD probe between them
 """
@@ -93,6 +96,24 @@ def _distinct(frames, times):
     return {"distinct_reports": sorted({f.brief() for f in frames})}
 
 
+def _records(frames, times):
+    # whether the join's own reports and the DAD-complete ones go out apart or
+    # merged depends on timing; which records are sent does not
+    return {"records": sorted({r.text() for f in frames for r in f.records}, key=str)}
+
+
+def _packed(frames, times):
+    # the groups the scenario changed together (ff15::2:*), as each report
+    # carries them: one string per distinct report (other records set aside,
+    # e.g. solicited-node ones whose number depends on linkwatch timing)
+    seen = set()
+    for f in frames:
+        mine = sorted((r for r in f.records if r.group.startswith("ff15::2:")), key=sc._r6key)
+        if mine:
+            seen.add(", ".join(r.text() for r in mine))
+    return {"groups_as_each_report_carries_them": sorted(seen)}
+
+
 def _tentative(frames, times):
     first_ll = next((t for f, t in zip(frames, times) if f.is_report and f.ip_src == LINK_LOCAL), None)
     mine = [(f, t) for f, t in zip(frames, times) if f.is_report and f.ip_src == "::"]
@@ -133,7 +154,11 @@ VIEWS = {
     "ipv6.mld.dad.reports_after_dad_from_link_local": _after_dad,
     "ipv6.mld.dad.probe_between_them": _dad_probe,
     "ipv6.mld.link_up.reports_solicited_node_only": _distinct,
-    "ipv6.mld.pack.link_up_announces_all_in_one_report": _distinct,
+    "ipv6.mld.pack.link_up_announces_all_in_one_report": _packed,
+    "ipv6.mld.pack.close_leaves_all_in_one_report": _packed,
+    "ipv6.mld.solicited_node.address_added_joins_and_reports": _records,
+    "ipv6.mld.solicited_node.second_address_reannounces_every_group": _records,
+    "ipv6.mld.solicited_node.address_removed_leaves": _records,
     "repeat_spacing_honours_interval": _spacing,
     "repeat_spacing_within_default_interval": _spacing,
     "within_max_response_delay": _last,
