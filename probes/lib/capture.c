@@ -93,9 +93,9 @@ static int read_one(struct mcap *c)
 			memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
 	if (!ts.tv_sec)
 		clock_gettime(CLOCK_REALTIME, &ts);
-	/* only IPv4 arriving on the watched device; the rest is not this capture's business */
+	/* only IPv4 (or c->ethertype) arriving on the watched device; the rest is not this capture's business */
 	if (!c->ifindex || sll.sll_ifindex != c->ifindex || sll.sll_pkttype == PACKET_OUTGOING ||
-	    sll.sll_protocol != htons(ETH_P_IP))
+	    sll.sll_protocol != htons(c->ethertype ? c->ethertype : ETH_P_IP))
 		return 0;
 	if (c->n >= MCAP_MAX_FRAMES) {
 		c->dropped++;

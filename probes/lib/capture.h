@@ -5,7 +5,8 @@
  *
  * A capture is opened inside a namespace (usually the peer end of a veth)
  * before the device it watches exists, so frames sent while a link comes up
- * are seen too. It keeps incoming IPv4 frames of one device with the kernel's
+ * are seen too. It keeps incoming IPv4 frames (or those of c->ethertype, set
+ * after mcap_open) of one device with the kernel's
  * receive timestamp; the probe records them as hex (obs_frames) and the
  * harness dissects them. Frames the capture socket itself sends (injected
  * queries) are not captured (PACKET_IGNORE_OUTGOING).
@@ -32,6 +33,7 @@ struct mcap_frame {
 struct mcap {
 	int fd;
 	int ifindex;		/* 0 until mcap_bind_dev */
+	unsigned short ethertype;	/* kept frames' protocol, host order; 0: IPv4 */
 	unsigned char mac[6];	/* of the watched device */
 	struct timespec mark;	/* CLOCK_REALTIME, same clock as SO_TIMESTAMPNS */
 	int n;

@@ -1,0 +1,833 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mld - MLD on the wire (RFC 3810, RFC 2710; net/ipv6/mcast.c): what the
+ * kernel sends when AF_INET6 sockets join and leave groups, how it answers
+ * injected queries, the groups it joins itself, and the link-layer filter and
+ * /proc/net/igmp6 rows it keeps. The IPv6 counterpart of probes/igmp.c.
+ *
+ * Environment: each scenario runs in a fresh network namespace ("host") with
+ * a veth pair v0 (host, MAC 02:00:00:00:00:01, so EUI-64 gives the link-local
+ * fe80::ff:fe00:1 and the solicited-node group ff02::1:ff00:1 every run) <->
+ * v1 (peer namespace, no address). An AF_PACKET socket in the peer namespace,
+ * opened before the pair exists, keeps every IPv6 frame arriving on v1 with
+ * its kernel timestamp, and injects queries from fe80::2. Frames are recorded
+ * as hex; the harness (harness/decoders/mld.py) dissects them with scapy's
+ * MLD layers and judges the fields each check is about.
+ *
+ * Pinned in the host namespace (IPv6 conf is reset to the defaults in every
+ * new namespace), on conf/all and conf/default before v0 exists, then on v0:
+ * addr_gen_mode 0 (EUI-64), accept_dad 0 (1 with dad_transmits 1 and a
+ * 100 ms retransmit timer on v0 in the dad scenario), router_solicitations 0 (no
+ * RS frames), force_mld_version 0 (or the scenario's), and the MLDv1/v2
+ * unsolicited report intervals at IV_MS, so the area runs fast; the repeat
+ * spacing checks observe that the interval is honoured. net.ipv6.mld_qrv
+ * cannot be pinned: it is global, registered in the initial namespace only
+ * (absent in every other one, observed as a check), so the robustness is the
+ * host's and is observed on the wire. The default scenario pins none of the
+ * MLD values and reads them first.
+ *
+ * Waits: "positive" waits for frames the action should produce are generous
+ * (WAIT_MS); after them a short quiet window (QUIET_MS, longer than the
+ * pinned interval plus timer slack) catches any extra frame. Query windows
+ * add the query's maximum response delay. Scenarios run in parallel lanes.
+ */
+#include "capture.h"
+#include "mcp.h"
+#include "mld.h"
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* mldv1/mldv2_unsolicited_report_interval pinned; stored in jiffies, so a
+ * multiple of 10 ms that HZ 100, 250 and 1000 all read back unchanged */
+#define IV_MS 40
+#define QUIET_MS 150	/* > IV_MS + timer slack: a further repeat would land inside */
+#define WAIT_MS 2000	/* generous bound for frames that should come */
+#define SETTLE_MS 300	/* quiet before a window: earlier reports are over */
+#define PEER_LL "fe80::2"	/* source of injected queries */
+
+static const unsigned char MAC0[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static int peer = -1;
+static struct mcap cap;
+static int v0;
+
+/* ------------------------------------------------------------------ */
+
+static void pin_conf(const char *dev, const char *knob, long v)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "net.ipv6.conf.%s.%s", dev, knob);
+	mcp_pin(name, v);
+}
+
+struct setup_opts {
+	int force;	/* force_mld_version */
+	int dad;	/* accept_dad 1 with one probe, 100 ms apart */
+	int unpinned;	/* leave mld_qrv and the report intervals at their defaults */
+};
+
+static void pin_dev(const char *dev, const struct setup_opts *o)
+{
+	pin_conf(dev, "disable_ipv6", 0);
+	pin_conf(dev, "addr_gen_mode", 0);
+	pin_conf(dev, "accept_dad", o->dad);
+	pin_conf(dev, "dad_transmits", 1);
+	pin_conf(dev, "router_solicitations", 0);
+	pin_conf(dev, "router_solicitation_delay", 0);
+	pin_conf(dev, "force_mld_version", strcmp(dev, "all") ? o->force : 0);
+	if (!o->unpinned) {
+		pin_conf(dev, "mldv1_unsolicited_report_interval", IV_MS);
+		pin_conf(dev, "mldv2_unsolicited_report_interval", IV_MS);
+	}
+}
+
+/*
+ * The link and the capture. The capture's clock starts before v0 exists, so
+ * the first window also covers everything sent while the link came up.
+ */
+static void setup_with(const struct setup_opts *o)
+{
+	pin_dev("all", o);
+	pin_dev("default", o);
+
+	peer = mcp_ns_new();
+	if (peer < 0)
+		mcp_broken("peer namespace");
+	if (mcap_open(&cap, peer) < 0)
+		mcp_broken("AF_PACKET capture in the peer namespace");
+	cap.ethertype = ETH_P_IPV6;
+	if (mld_veth_pair("v0", MAC0, peer, "v1") < 0)
+		mcp_broken("veth pair");
+	if (mcap_bind_dev(&cap, "v1") < 0)
+		mcp_broken("capture on v1");
+	/* v0 came up before its peer: its qdisc is activated later, by linkwatch */
+	if (mcap_link_ready("v0", WAIT_MS) < 0)
+		mcp_broken("v0 never became ready to send");
+	v0 = mcp_ifindex("v0");
+	if (v0 < 0)
+		mcp_broken("v0 ifindex");
+	pin_dev("v0", o);
+}
+
+static void setup(int force)
+{
+	struct setup_opts o = { .force = force };
+
+	setup_with(&o);
+}
+
+static int udp6(void)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		mcp_broken("socket");
+	return fd;
+}
+
+static struct sockaddr_in6 sin6(const char *a)
+{
+	struct sockaddr_in6 s = { .sin6_family = AF_INET6 };
+
+	if (inet_pton(AF_INET6, a, &s.sin6_addr) != 1)
+		mcp_broken("address %s", a);
+	return s;
+}
+
+/* MCAST_JOIN_GROUP / MCAST_LEAVE_GROUP on v0 */
+static void group_op(int fd, int opt, const char *group)
+{
+	struct group_req r = { .gr_interface = (uint32_t)v0 };
+	struct sockaddr_in6 g = sin6(group);
+
+	memcpy(&r.gr_group, &g, sizeof(g));
+	if (setsockopt(fd, IPPROTO_IPV6, opt, &r, sizeof(r)) < 0)
+		mcp_broken("group option %d %s", opt, group);
+}
+
+static void join(int fd, const char *group) { group_op(fd, MCAST_JOIN_GROUP, group); }
+static void leave(int fd, const char *group) { group_op(fd, MCAST_LEAVE_GROUP, group); }
+
+/* MCAST_JOIN/LEAVE_SOURCE_GROUP, MCAST_BLOCK/UNBLOCK_SOURCE on v0 */
+static void source_op(int fd, int opt, const char *group, const char *source)
+{
+	struct group_source_req r = { .gsr_interface = (uint32_t)v0 };
+	struct sockaddr_in6 g = sin6(group), s = sin6(source);
+
+	memcpy(&r.gsr_group, &g, sizeof(g));
+	memcpy(&r.gsr_source, &s, sizeof(s));
+	if (setsockopt(fd, IPPROTO_IPV6, opt, &r, sizeof(r)) < 0)
+		mcp_broken("source option %d %s %s", opt, group, source);
+}
+
+/* Every frame held since the last mark, under check id. */
+static void emit_frames(const char *id)
+{
+	obs_begin("%s", id);
+	obs_frames("frames", &cap);
+	obs_end();
+}
+
+/* Frames that should come: wait for want, then the quiet window. */
+static void window(int want, int extra_ms)
+{
+	mcap_wait(&cap, want, WAIT_MS, QUIET_MS + extra_ms);
+}
+
+/* Waits until reports from earlier actions are over, so a window holds only its own. */
+static void settle(void)
+{
+	mcap_wait(&cap, 0, 0, SETTLE_MS);
+}
+
+/* ---- queries injected from the peer ---- */
+
+struct query {
+	const char *dst;	/* IPv6 destination */
+	int len;		/* ICMPv6 bytes sent: 24 (v1), 28 + 16n (v2), or a cut */
+	int mrd;		/* maximum response code/delay, ms */
+	const char *group;	/* "::" for general queries */
+	int nsrcs;		/* the number-of-sources field */
+	const char *src[2];	/* sources actually present */
+	int bad_csum;
+	int hl;			/* hop limit: 0 means 1 */
+	int ra;			/* Router Alert value + 1: 0 means MLD (0), -1 no Hop-by-Hop */
+	const char *from;	/* IPv6 source: NULL means PEER_LL */
+};
+
+static int query_frame(const struct query *q, unsigned char *frame, size_t cap_len)
+{
+	unsigned char m[64];
+	struct sockaddr_in6 g = sin6(q->group);
+	int len;
+
+	memset(m, 0, sizeof(m));
+	m[0] = 130;	/* Multicast Listener Query */
+	m[4] = (unsigned char)(q->mrd >> 8);
+	m[5] = (unsigned char)q->mrd;
+	memcpy(m + 8, &g.sin6_addr, 16);
+	if (q->len >= 28) {
+		m[24] = 2;	/* S=0, QRV=2: keeps the host's robustness where it was pinned */
+		m[25] = 125;	/* QQIC: the default query interval */
+		m[26] = (unsigned char)(q->nsrcs >> 8);
+		m[27] = (unsigned char)q->nsrcs;
+		for (int n = 0; n < 2 && q->src[n]; n++) {
+			struct sockaddr_in6 s = sin6(q->src[n]);
+
+			memcpy(m + 28 + 16 * n, &s.sin6_addr, 16);
+		}
+	}
+	len = mld_frame(frame, cap_len, cap.mac, q->from ? q->from : PEER_LL, q->dst, q->hl ? q->hl : 1,
+			q->ra < 0 ? -1 : (q->ra ? q->ra - 1 : 0), m, (size_t)q->len);
+	if (len > 0 && q->bad_csum)
+		frame[len - q->len + 3] ^= 0x01;
+	return len;
+}
+
+/* Marks the capture, sends the query, collects what answers it. */
+static void ask(const struct query *q, int want)
+{
+	unsigned char frame[160];
+	int len = query_frame(q, frame, sizeof(frame));
+
+	if (len < 0)
+		mcp_broken("build query");
+	mcap_mark(&cap);
+	if (mcap_inject(&cap, frame, (size_t)len) < 0)
+		mcp_broken("inject query");
+	/* an answer that came ends its own wait; silence must outlast the max response delay */
+	window(want, want ? 0 : q->mrd);
+}
+
+/* ------------------------------------------------------------------ */
+/* scenarios */
+
+static const char *const join_checks[] = {
+	"ipv6.mld.join.report_type",
+	"ipv6.mld.join.destination",
+	"ipv6.mld.join.source_is_link_local",
+	"ipv6.mld.join.hop_limit",
+	"ipv6.mld.join.traffic_class_and_flow_label",
+	"ipv6.mld.join.router_alert",
+	"ipv6.mld.join.checksum",
+	"ipv6.mld.join.record",
+	"ipv6.mld.join.repeats",
+	"ipv6.mld.join.repeat_spacing_honours_interval",
+	"ipv6.mld.join.first_report_immediate",
+};
+
+/* Default version (MLDv2): link up, join, a second holder, leaves, ff02::1. */
+static void sc_join(void)
+{
+	int s1, s2, s3;
+
+	setup(0);
+	window(2, 0);
+	emit_frames("ipv6.mld.link_up.reports_solicited_node_only");
+	settle();
+
+	s1 = udp6();
+	s2 = udp6();
+	s3 = udp6();
+	mcap_mark(&cap);
+	join(s1, "ff15::1:1");
+	window(2, 0);
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(join_checks); i++)
+		emit_frames(join_checks[i]);
+
+	mcap_mark(&cap);
+	join(s2, "ff15::1:1");
+	window(0, 0);
+	obs_begin("ipv6.mld.join.second_socket_no_report");
+	obs_frames("frames", &cap);
+	obs_int("users", mld_igmp6_users("v0", "ff15::1:1"));
+	obs_end();
+
+	mcap_mark(&cap);
+	leave(s1, "ff15::1:1");
+	window(0, 0);
+	obs_begin("ipv6.mld.leave.not_last_no_report");
+	obs_frames("frames", &cap);
+	obs_int("users", mld_igmp6_users("v0", "ff15::1:1"));
+	obs_end();
+
+	mcap_mark(&cap);
+	join(s3, "ff02::1");
+	window(0, 0);
+	obs_begin("ipv6.mld.allnodes.join_not_reported");
+	obs_frames("frames", &cap);
+	obs_int("users", mld_igmp6_users("v0", "ff02::1"));
+	obs_end();
+	mcap_mark(&cap);
+	leave(s3, "ff02::1");
+	window(0, 0);
+	emit_frames("ipv6.mld.allnodes.leave_not_reported");
+
+	mcap_mark(&cap);
+	leave(s2, "ff15::1:1");
+	window(2, 0);
+	emit_frames("ipv6.mld.leave.last_reports_to_include");
+	emit_frames("ipv6.mld.leave.repeat_spacing_honours_interval");
+}
+
+/*
+ * Several groups changing in one kernel operation: records packed into one
+ * report. The groups are joined while v0 is down (nothing can be sent), so
+ * bringing it up announces all of them at once; close() then leaves all of
+ * them inside one system call.
+ */
+static void sc_pack(void)
+{
+	static const char *const groups[] = { "ff15::2:1", "ff15::2:2", "ff15::2:3" };
+	int s;
+
+	setup(0);
+	s = udp6();
+	settle();
+	if (mcp_link_set_up("v0", 0) < 0)
+		mcp_broken("v0 down");
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(groups); i++)
+		join(s, groups[i]);
+	settle();
+	mcap_mark(&cap);
+	if (mcp_link_set_up("v0", 1) < 0)
+		mcp_broken("v0 up");
+	/* linkwatch (rate-limited to one run a second) adds the link-local and
+	 * activates the queue: until it ran, reports are dropped or not due yet */
+	if (mcap_link_ready("v0", WAIT_MS) < 0)
+		mcp_broken("v0 never became ready to send");
+	window(2, 0);
+	emit_frames("ipv6.mld.pack.link_up_announces_all_in_one_report");
+	settle();
+
+	mcap_mark(&cap);
+	close(s);
+	window(2, 0);
+	emit_frames("ipv6.mld.pack.close_leaves_all_in_one_report");
+}
+
+/* Scopes: link-local groups are reported, interface-local ones never. */
+static void sc_scope(void)
+{
+	int s;
+
+	setup(0);
+	s = udp6();
+	settle();
+	mcap_mark(&cap);
+	join(s, "ff02::fb");
+	window(2, 0);
+	emit_frames("ipv6.mld.scope.link_local_group_reported");
+
+	mcap_mark(&cap);
+	join(s, "ff01::fb");
+	window(0, 0);
+	obs_begin("ipv6.mld.scope.interface_local_join_not_reported");
+	obs_frames("frames", &cap);
+	obs_int("users", mld_igmp6_users("v0", "ff01::fb"));
+	obs_end();
+	mcap_mark(&cap);
+	leave(s, "ff01::fb");
+	window(0, 0);
+	emit_frames("ipv6.mld.scope.interface_local_leave_not_reported");
+
+	/* what the kernel joined by itself, and its flags (MAF_NOREPORT for ff01::1, ff02::1) */
+	obs_begin("ipv6.mld.proc.groups_the_kernel_joins");
+	obs_igmp6("rows", "v0");
+	obs_end();
+}
+
+/* Solicited-node groups follow the addresses of the device. */
+static void sc_solicited(void)
+{
+	setup(0);
+	settle();
+	obs_begin("ipv6.mld.solicited_node.mac_in_dev_mcast");
+	obs_dev_mcast6("entries", v0);
+	obs_end();
+
+	mcap_mark(&cap);
+	if (mld_addr6_add("v0", "2001:db8::5/64", 1) < 0)
+		mcp_broken("add 2001:db8::5");
+	window(2, 0);
+	obs_begin("ipv6.mld.solicited_node.address_added_joins_and_reports");
+	obs_frames("frames", &cap);
+	obs_int("users", mld_igmp6_users("v0", "ff02::1:ff00:5"));
+	obs_end();
+	settle();
+
+	/* same low 24 bits as the link-local: one more user of its group */
+	mcap_mark(&cap);
+	if (mld_addr6_add("v0", "2001:db8::ff:fe00:1/64", 1) < 0)
+		mcp_broken("add 2001:db8::ff:fe00:1");
+	window(2, 0);
+	obs_begin("ipv6.mld.solicited_node.second_address_reannounces_every_group");
+	obs_frames("frames", &cap);
+	obs_int("users", mld_igmp6_users("v0", "ff02::1:ff00:1"));
+	obs_end();
+
+	mcap_mark(&cap);
+	if (mld_addr6_del("v0", "2001:db8::5/64") < 0)
+		mcp_broken("del 2001:db8::5");
+	window(2, 0);
+	obs_begin("ipv6.mld.solicited_node.address_removed_leaves");
+	obs_frames("frames", &cap);
+	obs_int("users", mld_igmp6_users("v0", "ff02::1:ff00:5"));
+	obs_end();
+}
+
+/* With DAD: what is sent while the link-local address is tentative, and after. */
+static void sc_dad(void)
+{
+	struct setup_opts o = { .dad = 1 };
+
+	setup_with(&o);
+	/* neigh/default exists in the initial namespace only: the retransmit
+	 * timer (the DAD probe's wait) is v0's own, so DAD is watched on a
+	 * second link up, with the timer at 100 ms instead of 1 s */
+	if (mcp_link_set_up("v0", 0) < 0)
+		mcp_broken("v0 down");
+	mcp_pin("net.ipv6.neigh.v0.retrans_time_ms", 100);
+	settle();
+	mcap_mark(&cap);
+	if (mcp_link_set_up("v0", 1) < 0)
+		mcp_broken("v0 up");
+	/* DAD starts when linkwatch has run, up to 1 s after the up */
+	if (mcap_link_ready("v0", WAIT_MS) < 0)
+		mcp_broken("v0 never became ready to send");
+	/* link up: reports, one NS, then (100 ms later) the post-DAD reports */
+	mcap_wait(&cap, 5, WAIT_MS, QUIET_MS + 150);
+	emit_frames("ipv6.mld.dad.reports_while_tentative_from_unspecified");
+	emit_frames("ipv6.mld.dad.reports_after_dad_from_link_local");
+	emit_frames("ipv6.mld.dad.probe_between_them");
+}
+
+/* force_mld_version 1 and 2 on v0. */
+static void sc_force_v1(void)
+{
+	int s;
+
+	setup(1);
+	settle();
+	s = udp6();
+	mcap_mark(&cap);
+	join(s, "ff15::1:1");
+	window(2, 0);
+	emit_frames("ipv6.mld.force_v1.join_reports_to_the_group");
+	emit_frames("ipv6.mld.force_v1.ipv6_header");
+	emit_frames("ipv6.mld.force_v1.repeat_spacing_honours_interval");
+
+	mcap_mark(&cap);
+	leave(s, "ff15::1:1");
+	window(1, 0);
+	emit_frames("ipv6.mld.force_v1.done_to_all_routers");
+}
+
+static void sc_force_v2(void)
+{
+	static const struct query v1 = { "ff02::1", 24, 100, "::", 0, { 0 }, 0, 0, 0, NULL };
+	int s;
+
+	setup(2);
+	s = udp6();
+	join(s, "ff15::1:1");
+	settle();
+	ask(&v1, 0);
+	emit_frames("ipv6.mld.force_v2.v1_query_not_answered");
+	mcap_mark(&cap);
+	join(s, "ff15::1:2");
+	window(2, 0);
+	emit_frames("ipv6.mld.force_v2.join_after_v1_query_still_v2");
+}
+
+/* Two ASM groups and one INCLUDE {2001:db8::2} group on socket s (kept open:
+ * the queries ask about its memberships), their unsolicited reports over. */
+static void query_setup(int s)
+{
+	setup(0);
+	join(s, "ff15::1:1");
+	join(s, "ff15::1:2");
+	source_op(s, MCAST_JOIN_SOURCE_GROUP, "ff35::1", "2001:db8::2");
+	settle();
+}
+
+/* MLDv2 general and group-specific queries injected from the peer. */
+static void sc_query2(void)
+{
+	static const struct query general = { "ff02::1", 28, 300, "::", 0, { 0 }, 0, 0, 0, NULL };
+	static const struct query group = { "ff15::1:2", 28, 100, "ff15::1:2", 0, { 0 }, 0, 0, 0, NULL };
+
+	query_setup(udp6());
+	ask(&general, 1);
+	emit_frames("ipv6.mld.query.v2.general_reports_every_group");
+	emit_frames("ipv6.mld.query.v2.general_within_max_response_delay");
+	ask(&group, 1);
+	emit_frames("ipv6.mld.query.v2.group_specific_only_that_group");
+}
+
+/* MLDv2 group-and-source-specific queries. */
+static void sc_query2_source(void)
+{
+	static const struct query gs_in = { "ff35::1", 44, 100, "ff35::1", 1, { "2001:db8::2" }, 0, 0, 0, NULL };
+	static const struct query gs_other = { "ff35::1", 44, 100, "ff35::1", 1, { "2001:db8::9" }, 0, 0, 0, NULL };
+	static const struct query gs_asm = { "ff15::1:1", 44, 100, "ff15::1:1", 1, { "2001:db8::9" }, 0, 0, 0, NULL };
+
+	query_setup(udp6());
+	ask(&gs_in, 1);
+	emit_frames("ipv6.mld.query.v2.group_source_specific_included_source");
+	ask(&gs_other, 0);
+	emit_frames("ipv6.mld.query.v2.group_source_specific_other_source");
+	ask(&gs_asm, 1);
+	emit_frames("ipv6.mld.query.v2.group_source_specific_asm_group");
+}
+
+/* Malformed general queries are dropped and the host still answers afterwards. */
+static void sc_query_bad(void)
+{
+	static const struct {
+		const char *id;
+		struct query q;
+	} rows[] = {
+		{ "ipv6.mld.query.bad_checksum_ignored", { "ff02::1", 28, 100, "::", 0, { 0 }, 1, 0, 0, NULL } },
+		/* 26 bytes: longer than a v1 query, shorter than a v2 one */
+		{ "ipv6.mld.query.truncated_ignored", { "ff02::1", 26, 100, "::", 0, { 0 }, 0, 0, 0, NULL } },
+		{ "ipv6.mld.query.hop_limit_2_ignored", { "ff02::1", 28, 100, "::", 0, { 0 }, 0, 2, 0, NULL } },
+		{ "ipv6.mld.query.no_router_alert_ignored", { "ff02::1", 28, 100, "::", 0, { 0 }, 0, 0, -1, NULL } },
+		{ "ipv6.mld.query.router_alert_not_mld_ignored", { "ff02::1", 28, 100, "::", 0, { 0 }, 0, 0, 2, NULL } },
+		{ "ipv6.mld.query.global_source_ignored",
+		  { "ff02::1", 28, 100, "::", 0, { 0 }, 0, 0, 0, "2001:db8::2" } },
+		{ "ipv6.mld.query.unspecified_source_ignored", { "ff02::1", 28, 100, "::", 0, { 0 }, 0, 0, 0, "::" } },
+		/* claims two sources and carries none */
+		{ "ipv6.mld.query.missing_sources_ignored",
+		  { "ff15::1:1", 28, 100, "ff15::1:1", 2, { 0 }, 0, 0, 0, NULL } },
+		{ "ipv6.mld.query.answered_after_bad_queries", { "ff02::1", 28, 100, "::", 0, { 0 }, 0, 0, 0, NULL } },
+	};
+	int s;
+
+	setup(0);
+	s = udp6();
+	join(s, "ff15::1:1");
+	settle();
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		ask(&rows[i].q, i + 1 == MCP_ARRAY_SIZE(rows));
+		emit_frames(rows[i].id);
+	}
+}
+
+/* An MLDv1 query puts v0 into MLDv1 compatibility mode. */
+static void sc_query1(void)
+{
+	static const struct query v1 = { "ff02::1", 24, 200, "::", 0, { 0 }, 0, 0, 0, NULL };
+	int s;
+
+	setup(0);
+	s = udp6();
+	join(s, "ff15::1:1");
+	settle();
+	ask(&v1, 2);
+	emit_frames("ipv6.mld.query.v1.general_answered_with_v1_reports");
+	emit_frames("ipv6.mld.query.v1.general_within_max_response_delay");
+
+	mcap_mark(&cap);
+	join(s, "ff15::1:2");
+	window(2, 0);
+	emit_frames("ipv6.mld.query.v1.later_join_reports_v1");
+	mcap_mark(&cap);
+	leave(s, "ff15::1:2");
+	window(1, 0);
+	emit_frames("ipv6.mld.query.v1.later_leave_sends_done");
+}
+
+/* Source-specific state changes: ALLOW and BLOCK records. */
+static void sc_source(void)
+{
+	static const struct {
+		const char *id;
+		int opt;
+		const char *group, *source;
+	} rows[] = {
+		{ "ipv6.mld.source.join_first_source", MCAST_JOIN_SOURCE_GROUP, "ff35::1", "2001:db8::2" },
+		{ "ipv6.mld.source.join_second_source", MCAST_JOIN_SOURCE_GROUP, "ff35::1", "2001:db8::3" },
+		{ "ipv6.mld.source.leave_one_source", MCAST_LEAVE_SOURCE_GROUP, "ff35::1", "2001:db8::2" },
+		{ "ipv6.mld.source.leave_last_source", MCAST_LEAVE_SOURCE_GROUP, "ff35::1", "2001:db8::3" },
+		{ "ipv6.mld.source.block_on_asm_group", MCAST_BLOCK_SOURCE, "ff15::1:1", "2001:db8::5" },
+		{ "ipv6.mld.source.unblock_on_asm_group", MCAST_UNBLOCK_SOURCE, "ff15::1:1", "2001:db8::5" },
+	};
+	int s, a;
+
+	setup(0);
+	s = udp6();
+	a = udp6();
+	join(a, "ff15::1:1");
+	settle();
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		mcap_mark(&cap);
+		source_op(rows[i].opt == MCAST_BLOCK_SOURCE || rows[i].opt == MCAST_UNBLOCK_SOURCE ? a : s,
+			  rows[i].opt, rows[i].group, rows[i].source);
+		window(2, 0);
+		emit_frames(rows[i].id);
+	}
+}
+
+/* Polls (bounded) until group on v0 has a /proc/net/igmp6 row, or not. */
+static void wait_row(const char *group, int present)
+{
+	for (int i = 0; i < 200; i++) {
+		if ((mld_igmp6_users("v0", group) > 0) == present)
+			return;
+		poll(NULL, 0, 10);
+	}
+	mcp_broken("%s never %s on v0", group, present ? "appeared" : "went away");
+}
+
+/* Group -> MAC mapping and the entry ff15::1:1 and ff05::1:1 share. */
+static void sc_mac(void)
+{
+	int s;
+
+	setup(0);
+	wait_row("ff02::1:ff00:1", 1);
+	s = udp6();
+	join(s, "ff15::102:304");
+	join(s, "ff15::1:1");
+	join(s, "ff05::1:1");
+	obs_begin("ipv6.mld.mac.link_filter_entries");
+	obs_dev_mcast6("entries", v0);
+	obs_end();
+	leave(s, "ff05::1:1");
+	obs_begin("ipv6.mld.mac.shared_entry_after_one_leave");
+	obs_dev_mcast6("entries", v0);
+	obs_end();
+	leave(s, "ff15::1:1");
+	obs_begin("ipv6.mld.mac.shared_entry_after_both_leave");
+	obs_dev_mcast6("entries", v0);
+	obs_end();
+}
+
+static void emit_igmp6(const char *id)
+{
+	obs_begin("%s", id);
+	obs_igmp6("rows", "v0");
+	obs_end();
+}
+
+/* /proc/net/igmp6 through join, a second join, link down/up, leave, delete. */
+static void sc_proc(void)
+{
+	int s1 = udp6(), s2 = udp6();
+
+	setup(0);
+	wait_row("ff02::1:ff00:1", 1);
+	join(s1, "ff15::1:1");
+	emit_igmp6("ipv6.mld.proc.after_join");
+	join(s2, "ff15::1:1");
+	emit_igmp6("ipv6.mld.proc.second_join_counts_users");
+	if (mcp_link_set_up("v0", 0) < 0)
+		mcp_broken("v0 down");
+	wait_row("ff02::1:ff00:1", 0);
+	emit_igmp6("ipv6.mld.proc.link_down");
+	if (mcp_link_set_up("v0", 1) < 0 || mcap_link_ready("v0", WAIT_MS) < 0)
+		mcp_broken("v0 up");
+	wait_row("ff02::1:ff00:1", 1);
+	emit_igmp6("ipv6.mld.proc.link_up");
+	close(s1);
+	close(s2);
+	emit_igmp6("ipv6.mld.proc.after_last_leave");
+	if (mcp_link_del("v0") < 0)
+		mcp_broken("delete v0");
+	emit_igmp6("ipv6.mld.proc.device_deleted");
+}
+
+static void obs_sysctl(const char *id, const char *name)
+{
+	long v;
+
+	if (mcp_sysctl_get_int(name, &v) < 0)
+		mcp_broken("read %s", name);
+	obs_begin("%s", id);
+	obs_int("value", v);
+	obs_end();
+}
+
+/* The kernel's defaults in a fresh namespace, and one join at those defaults. */
+static void sc_default(void)
+{
+	struct setup_opts o = { .unpinned = 1 };
+	int s;
+
+	obs_begin("ipv6.mld.default.robustness_sysctl_is_global");
+	obs_bool("visible_in_new_namespace", access("/proc/sys/net/ipv6/mld_qrv", F_OK) == 0);
+	obs_end();
+	obs_sysctl("ipv6.mld.default.mldv2_unsolicited_report_interval_ms",
+		   "net.ipv6.conf.default.mldv2_unsolicited_report_interval");
+	obs_sysctl("ipv6.mld.default.mldv1_unsolicited_report_interval_ms",
+		   "net.ipv6.conf.default.mldv1_unsolicited_report_interval");
+	obs_sysctl("ipv6.mld.default.force_mld_version", "net.ipv6.conf.default.force_mld_version");
+	setup_with(&o);
+	s = udp6();
+	/* the link-up repeats come up to 1 s apart here: wait them out */
+	mcap_wait(&cap, 0, 0, 1100);
+	mcap_mark(&cap);
+	join(s, "ff15::1:1");
+	/* the default spacing is random below 1 s */
+	mcap_wait(&cap, 2, WAIT_MS, 1200);
+	emit_frames("ipv6.mld.default.robustness_repeats_on_the_wire");
+	emit_frames("ipv6.mld.default.repeat_spacing_within_default_interval");
+}
+
+static const struct mcp_scenario scenarios[] = {
+	{ "join", sc_join, 20 },
+	{ "pack", sc_pack, 15 },
+	{ "scope", sc_scope, 15 },
+	{ "solicited", sc_solicited, 15 },
+	{ "dad", sc_dad, 15 },
+	{ "force_v1", sc_force_v1, 15 },
+	{ "force_v2", sc_force_v2, 15 },
+	{ "query2", sc_query2, 20 },
+	{ "query2_source", sc_query2_source, 20 },
+	{ "query_bad", sc_query_bad, 25 },
+	{ "query1", sc_query1, 20 },
+	{ "source", sc_source, 25 },
+	{ "mac", sc_mac, 10 },
+	{ "proc", sc_proc, 15 },
+	{ "default", sc_default, 20 },
+};
+
+/* Scenarios of one lane run in sequence; lanes run side by side. */
+static const char *const lanes[] = {
+	"source",
+	"query_bad",
+	"join,mac",
+	"pack,scope",
+	"default",
+	"query2,proc",
+	"query2_source,force_v1",
+	"query1,dad",
+	"solicited,force_v2",
+};
+
+static int plain_run(int argc, char **argv)
+{
+	return mcp_main(argc, argv, "mld", scenarios, MCP_ARRAY_SIZE(scenarios));
+}
+
+/*
+ * Runs each lane in a child with its stdout in a private memfd, then writes
+ * the lanes' records out in lane order: records never interleave and the
+ * output does not depend on which lane finished first.
+ */
+static int run_lanes(int argc, char **argv)
+{
+	enum { NL = MCP_ARRAY_SIZE(lanes) };
+	pid_t pid[NL], self = getpid();
+	int out[NL], rc = 0, skipped = 0;
+	char **av = calloc((size_t)argc + 3, sizeof(*av));
+
+	if (!av)
+		return 1;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (int i = 0; i < argc; i++)
+		av[i] = argv[i];
+	av[argc] = "--only";
+	av[argc + 2] = NULL;
+	for (int l = 0; l < NL; l++) {
+		out[l] = memfd_create("mld-lane", MFD_CLOEXEC);
+		if (out[l] < 0)
+			return 1;
+		pid[l] = fork();
+		if (pid[l] < 0)
+			return 1;
+		if (!pid[l]) {
+			/* a lane never outlives the probe, even if it died before this line */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != self)
+				_exit(1);
+			av[argc + 1] = (char *)lanes[l];
+			if (dup2(out[l], STDOUT_FILENO) < 0)
+				_exit(3);
+			_exit(plain_run(argc + 2, av));
+		}
+	}
+	for (int l = 0; l < NL; l++) {
+		char buf[65536];
+		int st;
+		ssize_t n;
+
+		if (waitpid(pid[l], &st, 0) < 0 || !WIFEXITED(st))
+			rc = 1;
+		else if (WEXITSTATUS(st) == 4)
+			skipped++;
+		else if (WEXITSTATUS(st))
+			rc = 1;
+		lseek(out[l], 0, SEEK_SET);
+		while ((n = read(out[l], buf, sizeof(buf))) > 0)
+			if (write(STDOUT_FILENO, buf, (size_t)n) != n)
+				return 3;
+		close(out[l]);
+	}
+	free(av);
+	if (skipped == NL)
+		return 4;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	/* options that select or list scenarios: one plain sequential run */
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--only", 6) == 0 || !strcmp(argv[i], "--list") ||
+		    !strcmp(argv[i], "-l") || !strncmp(argv[i], "-o", 2) || !strcmp(argv[i], "--help") ||
+		    !strcmp(argv[i], "-h"))
+			return plain_run(argc, argv);
+	return run_lanes(argc, argv);
+}
