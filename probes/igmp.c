@@ -775,78 +775,8 @@ static const char *const lanes[] = {
 	"default_leave",
 };
 
-static int plain_run(int argc, char **argv)
-{
-	return mcp_main(argc, argv, "igmp", scenarios, MCP_ARRAY_SIZE(scenarios));
-}
-
-/*
- * Runs each lane in a child with its stdout in a private memfd, then writes
- * the lanes' records out in lane order: records never interleave and the
- * output does not depend on which lane finished first.
- */
-static int run_lanes(int argc, char **argv)
-{
-	enum { NL = MCP_ARRAY_SIZE(lanes) };
-	pid_t pid[NL], self = getpid();
-	int out[NL], rc = 0, skipped = 0;
-	char **av = calloc((size_t)argc + 3, sizeof(*av));
-
-	if (!av)
-		return 1;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	for (int i = 0; i < argc; i++)
-		av[i] = argv[i];
-	av[argc] = "--only";
-	av[argc + 2] = NULL;
-	for (int l = 0; l < NL; l++) {
-		out[l] = memfd_create("igmp-lane", MFD_CLOEXEC);
-		if (out[l] < 0)
-			return 1;
-		pid[l] = fork();
-		if (pid[l] < 0)
-			return 1;
-		if (!pid[l]) {
-			/* a lane never outlives the probe, even if it died before this line */
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			if (getppid() != self)
-				_exit(1);
-			av[argc + 1] = (char *)lanes[l];
-			if (dup2(out[l], STDOUT_FILENO) < 0)
-				_exit(3);
-			_exit(plain_run(argc + 2, av));
-		}
-	}
-	for (int l = 0; l < NL; l++) {
-		char buf[65536];
-		int st;
-		ssize_t n;
-
-		if (waitpid(pid[l], &st, 0) < 0 || !WIFEXITED(st))
-			rc = 1;
-		else if (WEXITSTATUS(st) == 4)
-			skipped++;
-		else if (WEXITSTATUS(st))
-			rc = 1;
-		lseek(out[l], 0, SEEK_SET);
-		while ((n = read(out[l], buf, sizeof(buf))) > 0)
-			if (write(STDOUT_FILENO, buf, (size_t)n) != n)
-				return 3;
-		close(out[l]);
-	}
-	free(av);
-	if (skipped == NL)
-		return 4;
-	return rc;
-}
-
 int main(int argc, char **argv)
 {
-	/* options that select or list scenarios: one plain sequential run */
-	for (int i = 1; i < argc; i++)
-		if (strncmp(argv[i], "--only", 6) == 0 || !strcmp(argv[i], "--list") ||
-		    !strcmp(argv[i], "-l") || !strncmp(argv[i], "-o", 2) || !strcmp(argv[i], "--help") ||
-		    !strcmp(argv[i], "-h"))
-			return plain_run(argc, argv);
-	return run_lanes(argc, argv);
+	return mcp_main_lanes(argc, argv, "igmp", scenarios, MCP_ARRAY_SIZE(scenarios), lanes,
+			      MCP_ARRAY_SIZE(lanes));
 }

@@ -47,6 +47,16 @@ int mcp_main(int argc, char **argv, const char *probe,
 
 #define MCP_EXIT_SKIP 4	/* kselftest's KSFT_SKIP */
 
+/*
+ * mcp_main, with the scenarios in lanes that run side by side: each lane
+ * (a comma-separated list of scenario names, run in sequence) is a child
+ * running this probe with --only LANE, its records kept in a memfd and
+ * written out in lane order. For areas that mostly sleep on kernel timers.
+ * Options that select or list scenarios give one plain sequential run.
+ */
+int mcp_main_lanes(int argc, char **argv, const char *probe, const struct mcp_scenario *sc, size_t n,
+		   const char *const *lanes, size_t nlanes);
+
 /* Record that the running scenario could not do its work (setup failed).
  * When errno says a kernel feature is missing (EOPNOTSUPP, EPROTONOSUPPORT,
  * EAFNOSUPPORT), the record is a skip with the reason instead. */
