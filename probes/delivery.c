@@ -316,19 +316,10 @@ struct allset_row {
 	int optlen;	/* 1: one byte (val as unsigned char) */
 };
 
+static void mcast_all_set_rows(void);
+
 static void mcast_all(void)
 {
-	static const struct allset_row set[] = {
-		{ "ipv4.delivery.mcast_all.set.int_0", 0, 4 },
-		{ "ipv4.delivery.mcast_all.set.int_1", 1, 4 },
-		{ "ipv4.delivery.mcast_all.set.int_2", 2, 4 },
-		{ "ipv4.delivery.mcast_all.set.int_minus1", -1, 4 },
-		{ "ipv4.delivery.mcast_all.set.int_256", 256, 4 },
-		{ "ipv4.delivery.mcast_all.set.char_0", 0, 1 },
-		{ "ipv4.delivery.mcast_all.set.char_1", 1, 1 },
-		{ "ipv4.delivery.mcast_all.set.char_2", 2, 1 },
-		{ "ipv4.delivery.mcast_all.set.optlen_0", 0, 0 },
-	};
 	int fd, v;
 	struct mcp_res r;
 
@@ -356,26 +347,59 @@ static void mcast_all(void)
 	obs_end();
 	close(fd);
 
-	/* accepted and rejected values; each row starts from a socket whose
-	 * value was first set to the opposite of what the row tries */
+	mcast_all_set_rows();
+}
+
+/*
+ * Accepted and rejected values; each row starts from a socket whose value was
+ * first set to the opposite of what the row tries. The row's socket is
+ * unjoined, on the port of a witness joined to the group: whether a datagram
+ * to the group reaches it is the value in force (ip_mc_sf_allow), decided
+ * when the witness has the same datagram.
+ */
+static void mcast_all_set_rows(void)
+{
+	static const struct allset_row set[] = {
+		{ "ipv4.delivery.mcast_all.set.int_0", 0, 4 },
+		{ "ipv4.delivery.mcast_all.set.int_1", 1, 4 },
+		{ "ipv4.delivery.mcast_all.set.int_2", 2, 4 },
+		{ "ipv4.delivery.mcast_all.set.int_minus1", -1, 4 },
+		{ "ipv4.delivery.mcast_all.set.int_256", 256, 4 },
+		{ "ipv4.delivery.mcast_all.set.char_0", 0, 1 },
+		{ "ipv4.delivery.mcast_all.set.char_1", 1, 1 },
+		{ "ipv4.delivery.mcast_all.set.char_2", 2, 1 },
+		{ "ipv4.delivery.mcast_all.set.optlen_0", 0, 0 },
+	};
+	static const char *G = "239.10.4.9";
+	const uint16_t P = 5410;
+	int w = must_udp(DLV_REUSEADDR, "0.0.0.0", P), s = lo_sender();
+
+	must_join_lo(w, G);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(set); i++) {
 		unsigned char c = (unsigned char)set[i].val;
-		int iv = set[i].val, pre = set[i].val ? 0 : 1, after;
+		int iv = set[i].val, pre = set[i].val ? 0 : 1, after, fd;
+		uint32_t tag = 10 + (uint32_t)i;
+		struct mcp_res r;
 
-		fd = MCP_SAFE(socket(AF_INET, SOCK_DGRAM, 0));
+		fd = must_udp(DLV_REUSEADDR, "0.0.0.0", P);
 		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &pre, sizeof(pre)) < 0)
 			mcp_broken("IP_MULTICAST_ALL %d", pre);
 		r = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL,
 				       set[i].optlen == 1 ? (void *)&c : (void *)&iv,
 				       (socklen_t)set[i].optlen));
 		MCP_SAFE(dlv_get_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, &after));
+		must_send(s, G, P, tag, 0);
+		await_witness(w, tag);
 		obs_begin("%s", set[i].id);
 		obs_res(NULL, r);
 		obs_int("before", pre);
 		obs_int("after", after);
+		obs_int("unjoined_received", dlv_drain(fd, tag, NULL));
 		obs_end();
 		close(fd);
 	}
+	close(s);
+	close(w);
 }
 
 static int sock_all(const char *bind, uint16_t port, int all)

@@ -152,26 +152,42 @@ struct intset_row {
 	unsigned char bytes[2];
 };
 
-static void int_set_rows(const char *opt_name, int opt, int pre, const struct intset_row *rows, size_t n)
+/*
+ * Each row's socket sends one datagram out of v0 after the row's setsockopt,
+ * so the value in force shows on traffic: for IP_MULTICAST_TTL the TTL peer A
+ * receives, for IP_MULTICAST_LOOP whether the host's own member on v0 gets
+ * the looped copy. A rejected value shows as the pre-set one still in force.
+ * TCP sockets cannot send multicast: their rows record the return and the
+ * value read back only.
+ */
+static void int_set_rows(const char *opt_name, int opt, int pre, const struct intset_row *rows, size_t n,
+			 uint32_t tag)
 {
 	for (size_t i = 0; i < n; i++) {
-		int fd = socket(AF_INET, rows[i].sock, 0), after = -1, iv = rows[i].val, before = pre;
+		int fd = MCP_SAFE(socket(AF_INET, rows[i].sock, 0)), after = -1, iv = rows[i].val, before = pre;
 		const void *arg = rows[i].optlen == 4 ? (const void *)&iv : (const void *)rows[i].bytes;
+		int dgram = rows[i].sock == SOCK_DGRAM;
 		struct mcp_res r;
 
-		if (fd < 0)
-			mcp_broken("socket");
 		/* a TCP socket may refuse the option altogether: it starts from its default */
-		if (rows[i].sock == SOCK_STREAM)
+		if (!dgram)
 			dlv_get_int(fd, IPPROTO_IP, opt, &before);
-		else if (setsockopt(fd, IPPROTO_IP, opt, &pre, sizeof(pre)) < 0)
-			mcp_broken("%s pre-set %d", opt_name, pre);
+		else if (dlv_set_if_index(fd, idx_v0) < 0 || setsockopt(fd, IPPROTO_IP, opt, &pre, sizeof(pre)) < 0)
+			mcp_broken("%s pre-set %d on a v0 sender", opt_name, pre);
 		r = MCP_TRY(setsockopt(fd, IPPROTO_IP, opt, arg, (socklen_t)rows[i].optlen));
 		dlv_get_int(fd, IPPROTO_IP, opt, &after);
+		if (dgram)
+			observe(fd, tag + (uint32_t)i);
+		if (dgram && last_send.rc != LEN)
+			mcp_broken("%s row %s: send", opt_name, rows[i].id);
 		obs_begin("%s", rows[i].id);
 		obs_res(NULL, r);
 		obs_int("before", before);
 		obs_int("after", after);
+		if (dgram && opt == IP_MULTICAST_TTL)
+			obs_int("peer_ttl", res[PA].n ? res[PA].first.ttl : -1);
+		if (dgram && opt == IP_MULTICAST_LOOP)
+			obs_counts(M(PA) | M(LV));
 		obs_end();
 		close(fd);
 	}
@@ -222,6 +238,8 @@ static void obs_default(const char *id, int opt)
 
 static void loop_opt(void)
 {
+	/* the host's own member on v0 (local_v0) shows whether a copy is looped */
+	topo(1);
 	static const struct get_row get[] = {
 		{ 0, "ipv4.sendopts.loop.get.value_1_optlen_0" },
 		{ 1, "ipv4.sendopts.loop.get.value_1_optlen_1" },
@@ -245,7 +263,7 @@ static void loop_opt(void)
 
 	obs_default("ipv4.sendopts.loop.default", IP_MULTICAST_LOOP);
 	/* pre-set to 1 so a row that takes effect shows as a change to 0 */
-	int_set_rows("loop", IP_MULTICAST_LOOP, 1, rows, MCP_ARRAY_SIZE(rows));
+	int_set_rows("loop", IP_MULTICAST_LOOP, 1, rows, MCP_ARRAY_SIZE(rows), 600);
 	get_optlen_rows("loop", IP_MULTICAST_LOOP, 1, get, MCP_ARRAY_SIZE(get));
 }
 
@@ -289,6 +307,8 @@ static void loop_path(void)
 
 static void ttl_opt(void)
 {
+	/* no local member: ip_mc_output() is off the path, every TTL goes on the wire */
+	topo(0);
 	static const struct get_row get[] = {
 		{ 0, "ipv4.sendopts.ttl.get.value_200_optlen_0" },
 		{ 1, "ipv4.sendopts.ttl.get.value_200_optlen_1" },
@@ -315,7 +335,7 @@ static void ttl_opt(void)
 
 	obs_default("ipv4.sendopts.ttl.default", IP_MULTICAST_TTL);
 	/* pre-set 7: neither the default nor a value any row sets */
-	int_set_rows("ttl", IP_MULTICAST_TTL, 7, rows, MCP_ARRAY_SIZE(rows));
+	int_set_rows("ttl", IP_MULTICAST_TTL, 7, rows, MCP_ARRAY_SIZE(rows), 700);
 	get_optlen_rows("ttl", IP_MULTICAST_TTL, 200, get, MCP_ARRAY_SIZE(get));
 }
 
@@ -428,6 +448,24 @@ static const char *if_readback(int fd)
 	return dlv_ntoa(a);
 }
 
+/* Which peer the datagram just observed reached (the sentinels decide the
+ * zeros) and the source address it carried. */
+static void obs_egress(void)
+{
+	obs_res("send", last_send);
+	obs_counts(M(PA) | M(PB));
+	obs_str("src", res[PA].n ? dlv_ntoa(res[PA].first.src) :
+			res[PB].n ? dlv_ntoa(res[PB].first.src) : "none");
+}
+
+static void if_get_lens(void);
+
+/*
+ * Each accepted or rejected IP_MULTICAST_IF is followed by one datagram from
+ * the same socket: where it leaves (peer A behind v0, the route's device; peer
+ * B behind w0) and its source show what the kernel took from the argument,
+ * beyond the address getsockopt reads back.
+ */
 static void if_opt(void)
 {
 	static const struct ifset_row rows[] = {
@@ -469,13 +507,22 @@ static void if_opt(void)
 		else
 			r = MCP_TRY(set_if(fd, rows[i].kind, rows[i].first, rows[i].second, rows[i].ifindex,
 					   rows[i].optlen));
+		if (rows[i].sock == SOCK_DGRAM)
+			observe(fd, 800 + (uint32_t)i);
 		obs_begin("%s", rows[i].id);
 		obs_res(NULL, r);
 		obs_str("readback", if_readback(fd));
+		if (rows[i].sock == SOCK_DGRAM)
+			obs_egress();
 		obs_end();
 		close(fd);
 	}
-	/* what getsockopt writes for each optlen (address 10.0.1.1 = 0a000101) */
+	if_get_lens();
+}
+
+/* what getsockopt writes for each optlen (address 10.0.1.1 = 0a000101) */
+static void if_get_lens(void)
+{
 	{
 		static const struct get_row lens[] = {
 			{ 0, "ipv4.sendopts.mcif.get.optlen_0" },
