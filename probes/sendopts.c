@@ -9,7 +9,12 @@
  * ignores it; the TTL a peer actually receives (IP_RECVTTL), what TTL 0 does
  * with and without a local member; which interface a datagram leaves by
  * (in_addr, ip_mreq, ip_mreqn, reset, SO_BINDTODEVICE precedence), the source
- * address of looped copies and the IP_PKTINFO a receiver gets.
+ * address of looped copies and the IP_PKTINFO a receiver gets. Every set
+ * row of LOOP, TTL and IF is followed by a datagram that shows the value in
+ * force. The raw option numbers 32-36 at work (IF, TTL, LOOP on traffic;
+ * ADD/DROP_MEMBERSHIP in /proc/net/igmp; getsockopt of a membership option);
+ * a joined sender receiving its own datagram with loop 1 and 0; a sender
+ * bound to the group address.
  *
  * Environment: a fresh namespace ("host") with lo and two veth pairs to two
  * peer namespaces: v0 10.0.0.1/24 <-> v1 10.0.0.2/24 (peer A) and
@@ -653,6 +658,152 @@ static void if_looped(void)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* The option numbers of the ABI (uapi linux/in.h), used here as literals so
+ * that a renumbering shows: each is read back by its name and seen at work. */
+
+static void optnum_send_opts(void)
+{
+	struct in_addr w0 = mcp_in("10.0.1.1"), back = { 0 };
+	socklen_t l = sizeof(back);
+	int s = must_udp(0, "0.0.0.0", 0), ttl = 9, loop = 0, v = -1;
+	struct mcp_res r;
+
+	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 32, &w0, sizeof(w0)));
+	getsockopt(s, IPPROTO_IP, IP_MULTICAST_IF, &back, &l);
+	observe(s, 900);
+	obs_begin("ipv4.sendopts.optnum.32_is_ip_multicast_if");
+	obs_res(NULL, r);
+	obs_str("readback_by_name", dlv_ntoa(back));
+	obs_egress();
+	obs_end();
+	close(s);
+
+	s = must_udp(0, "0.0.0.0", 0);
+	if (dlv_set_if_index(s, idx_v0) < 0)
+		mcp_broken("IP_MULTICAST_IF v0");
+	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 33, &ttl, sizeof(ttl)));
+	MCP_SAFE(dlv_get_int(s, IPPROTO_IP, IP_MULTICAST_TTL, &v));
+	observe(s, 901);
+	obs_begin("ipv4.sendopts.optnum.33_is_ip_multicast_ttl");
+	obs_res(NULL, r);
+	obs_int("readback_by_name", v);
+	obs_res("send", last_send);
+	obs_int("peer_ttl", res[PA].n ? res[PA].first.ttl : -1);
+	obs_end();
+
+	/* the same v0 sender (local_v0 is the host's member there) */
+	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 34, &loop, sizeof(loop)));
+	MCP_SAFE(dlv_get_int(s, IPPROTO_IP, IP_MULTICAST_LOOP, &v));
+	observe(s, 902);
+	obs_begin("ipv4.sendopts.optnum.34_is_ip_multicast_loop");
+	obs_res(NULL, r);
+	obs_int("readback_by_name", v);
+	obs_res("send", last_send);
+	obs_counts(M(PA) | M(LV));
+	obs_end();
+	close(s);
+}
+
+/* 35 and 36 as IP_ADD/DROP_MEMBERSHIP: the device record in /proc/net/igmp,
+ * and getsockopt of a membership option (there is nothing to read). */
+static void optnum_membership(void)
+{
+	static const char *G2 = "239.20.0.35";
+	struct ip_mreqn m = { .imr_multiaddr = mcp_in(G2), .imr_ifindex = idx_w0 };
+	unsigned char buf[16];
+	socklen_t l = sizeof(buf);
+	int s = must_udp(0, "0.0.0.0", 0);
+	struct mcp_res r;
+
+	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 35, &m, sizeof(m)));
+	obs_begin("ipv4.sendopts.optnum.35_is_ip_add_membership");
+	obs_res(NULL, r);
+	obs_int("w0_users", mcp_igmp_users("w0", G2));
+	obs_end();
+	r = MCP_TRY(getsockopt(s, IPPROTO_IP, IP_ADD_MEMBERSHIP, buf, &l));
+	obs_begin("ipv4.sendopts.optnum.35_getsockopt_ip_add_membership");
+	obs_res(NULL, r);
+	obs_end();
+	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 36, &m, sizeof(m)));
+	obs_begin("ipv4.sendopts.optnum.36_is_ip_drop_membership");
+	obs_res(NULL, r);
+	obs_int("w0_users", mcp_igmp_users("w0", G2));
+	obs_end();
+	close(s);
+}
+
+static void optnum(void)
+{
+	topo(1);
+	optnum_send_opts();
+	optnum_membership();
+}
+
+/* ------------------------------------------------------------------ */
+/* The sending socket itself as a receiver, and a sender bound to the group. */
+
+static void self_rows(void)
+{
+	static const struct {
+		const char *id;
+		int loop;
+	} rows[] = {
+		{ "ipv4.sendopts.loop.self.joined_sender_loop_1", 1 },
+		{ "ipv4.sendopts.loop.self.joined_sender_loop_0", 0 },
+	};
+
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		/* bound to the port, joined on v0, sending on v0; IP_MULTICAST_ALL 0
+		 * so only v0 traffic (its own and v0's sentinel) reaches it */
+		int s = local_receiver(idx_v0), own;
+		uint32_t tag = 950 + (uint32_t)i;
+
+		if (dlv_set_if_index(s, idx_v0) < 0 || dlv_set_loop(s, rows[i].loop) < 0)
+			mcp_broken("self sender setup");
+		observe(s, tag);
+		own = dlv_count_until_sentinel(s, tag, NULL);
+		obs_begin("%s", rows[i].id);
+		obs_res("send", last_send);
+		obs_int("sender_itself", own);
+		obs_counts(M(PA) | M(LV));
+		obs_end();
+		close(s);
+	}
+}
+
+static void self_and_bound(void)
+{
+	int s;
+	struct mcp_res b;
+	struct sockaddr_in name = { 0 };
+	socklen_t nl = sizeof(name);
+
+	topo(1);
+	self_rows();
+	/* bound to the group address and port, not joined: what it sends and
+	 * the source the peer sees (a multicast bind sets only the receive
+	 * address, inet_bind leaves inet_saddr 0) */
+	s = MCP_SAFE(socket(AF_INET, SOCK_DGRAM, 0));
+	{
+		int one = 1;
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(P), .sin_addr = mcp_in(G) };
+
+		MCP_SAFE(setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+		b = MCP_TRY(bind(s, (struct sockaddr *)&a, sizeof(a)));
+	}
+	getsockname(s, (struct sockaddr *)&name, &nl);
+	observe(s, 960);
+	obs_begin("ipv4.sendopts.bound_group.sender_sends_by_route");
+	obs_res("bind", b);
+	obs_str("local_addr", dlv_ntoa(name.sin_addr));
+	obs_egress();
+	obs_int("local_v0", res[LV].n);
+	obs_int("sender_itself", dlv_count_until_sentinel(s, 960, NULL));
+	obs_end();
+	close(s);
+}
+
 static const struct mcp_scenario scenarios[] = {
 	{ "loop_opt", loop_opt, 0 },
 	{ "loop_path", loop_path, 0 },
@@ -662,6 +813,8 @@ static const struct mcp_scenario scenarios[] = {
 	{ "if_opt", if_opt, 0 },
 	{ "if_path", if_path, 0 },
 	{ "if_looped", if_looped, 0 },
+	{ "optnum", optnum, 0 },
+	{ "self_and_bound", self_and_bound, 0 },
 };
 
 int main(int argc, char **argv)
