@@ -4,22 +4,32 @@
  *
  * Tested: multicast as IPC on lo (one sender, 1/2/8 receivers sharing a port
  * with SO_REUSEADDR, IP_MULTICAST_IF by address and by ifindex: every
- * receiver gets every datagram intact and in order); which sockets on the
+ * receiver gets every datagram intact and in order; 2000 datagrams paced by
+ * a window that 4 receivers read before the next: none lost, all in order;
+ * IP_MULTICAST_ALL set rows seen on an unjoined socket); which sockets on the
  * port receive (not joined, joined another group, bound to the group, bound
  * to another group, bound to a unicast address, unicast to the same port,
  * SO_REUSEPORT groups); IP_MULTICAST_ALL (defaults for AF_INET and AF_INET6
  * sockets, accepted values, effect on unjoined sockets, 224.0.0.1 with no
- * join); connect() to a group; sendto() with no multicast route.
+ * join); connect() to a group; sendto() with no multicast route; a socket
+ * that joins before it binds; datagrams from a peer whose source is a
+ * multicast, broadcast or zero address (injected by a packet socket) and the
+ * ICMP echo to 224.0.0.1 with net.ipv4.icmp_echo_ignore_broadcasts 0 and 1
+ * (the reply to a later unicast echo decides "no reply").
  *
  * Environment: each scenario runs in a fresh network namespace with only lo
- * (127.0.0.1/8) up; "noroute" adds a veth pair to a peer namespace. The
+ * (127.0.0.1/8) up; "noroute", "forged_source" and "all_hosts_echo" add a
+ * veth pair v0 10.0.0.1/24 <-> v1 10.0.0.2/24 to a peer namespace. The
  * scenario is pinned to one CPU so that "nothing arrived" is decided by a
  * witness socket or a sentinel datagram, never by a timer (see lib/dlv.h).
  */
 #include "mcp.h"
 #include "dlv.h"
+#include "capture.h"
 
 #include <arpa/inet.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -157,6 +167,80 @@ static void ipc_round(const char *id, int by_addr, int nrecv, uint16_t port)
 	obs_int("duplicates", dup);
 	obs_str("src", dlv_ntoa(src));
 	obs_end();
+}
+
+/*
+ * Read the datagrams seq [from, to) of tag 4 on fd with positive waits.
+ * Returns how many arrived in order; *bad counts corrupt or out-of-order ones.
+ */
+static int read_window(int fd, uint32_t from, uint32_t to, int *bad)
+{
+	uint32_t next = from;
+	int got = 0;
+
+	while (next < to) {
+		struct dlv_rx rx;
+
+		if (dlv_recv(fd, &rx, DLV_POSITIVE_MS) != 1)
+			break;
+		if (!rx.intact || rx.tag != 4 || rx.seq != next) {
+			(*bad)++;
+			if (rx.tag == 4 && rx.seq > next)
+				next = rx.seq + 1;	/* a gap: the ones skipped are lost */
+			continue;
+		}
+		got++;
+		next++;
+	}
+	return got;
+}
+
+/*
+ * At a rate the receivers keep up with, multicast IPC on lo loses nothing:
+ * the sender sends a window of datagrams, every receiver reads the whole
+ * window before the next is sent (no receive buffer can fill: a window is a
+ * fraction of net.core.rmem_default).
+ */
+#define PACED_COUNT 2000
+#define PACED_WINDOW 40	/* divides PACED_COUNT */
+
+static void ipc_paced_round(const char *id, size_t len, uint16_t port)
+{
+	static const char *group = "239.10.1.2";
+	int rfd[4], inorder[4] = { 0 }, bad = 0, complete = 0, dup = 0, s = lo_sender();
+	long sent = 0;
+
+	for (int i = 0; i < 4; i++) {
+		rfd[i] = must_udp(DLV_REUSEADDR, "0.0.0.0", port);
+		must_join_lo(rfd[i], group);
+	}
+	for (uint32_t w = 0; w < PACED_COUNT; w += PACED_WINDOW) {
+		for (uint32_t k = w; k < w + PACED_WINDOW; k++)
+			if (dlv_send(s, group, port, 4, k, len) == (ssize_t)len)
+				sent++;
+		for (int i = 0; i < 4; i++)
+			inorder[i] += read_window(rfd[i], w, w + PACED_WINDOW, &bad);
+	}
+	for (int i = 0; i < 4; i++) {
+		dup += dlv_drain(rfd[i], 0, NULL);
+		complete += inorder[i] == sent;
+		close(rfd[i]);
+	}
+	close(s);
+	obs_begin("%s", id);
+	obs_int("sent", sent);
+	obs_int("receivers_complete", complete);
+	obs_int("lost_or_reordered", (long long)sent * 4 - inorder[0] - inorder[1] - inorder[2] - inorder[3]);
+	obs_int("corrupt_or_out_of_order", bad);
+	obs_int("duplicates", dup);
+	obs_end();
+}
+
+static void ipc_paced(void)
+{
+	setup();
+	ipc_paced_round("ipv4.delivery.ipc.paced.receivers_4_payload_64", 64, 5150);
+	ipc_paced_round("ipv4.delivery.ipc.paced.receivers_4_payload_1400", 1400, 5151);
 }
 
 static void ipc(void)
@@ -316,19 +400,10 @@ struct allset_row {
 	int optlen;	/* 1: one byte (val as unsigned char) */
 };
 
+static void mcast_all_set_rows(void);
+
 static void mcast_all(void)
 {
-	static const struct allset_row set[] = {
-		{ "ipv4.delivery.mcast_all.set.int_0", 0, 4 },
-		{ "ipv4.delivery.mcast_all.set.int_1", 1, 4 },
-		{ "ipv4.delivery.mcast_all.set.int_2", 2, 4 },
-		{ "ipv4.delivery.mcast_all.set.int_minus1", -1, 4 },
-		{ "ipv4.delivery.mcast_all.set.int_256", 256, 4 },
-		{ "ipv4.delivery.mcast_all.set.char_0", 0, 1 },
-		{ "ipv4.delivery.mcast_all.set.char_1", 1, 1 },
-		{ "ipv4.delivery.mcast_all.set.char_2", 2, 1 },
-		{ "ipv4.delivery.mcast_all.set.optlen_0", 0, 0 },
-	};
 	int fd, v;
 	struct mcp_res r;
 
@@ -356,26 +431,59 @@ static void mcast_all(void)
 	obs_end();
 	close(fd);
 
-	/* accepted and rejected values; each row starts from a socket whose
-	 * value was first set to the opposite of what the row tries */
+	mcast_all_set_rows();
+}
+
+/*
+ * Accepted and rejected values; each row starts from a socket whose value was
+ * first set to the opposite of what the row tries. The row's socket is
+ * unjoined, on the port of a witness joined to the group: whether a datagram
+ * to the group reaches it is the value in force (ip_mc_sf_allow), decided
+ * when the witness has the same datagram.
+ */
+static void mcast_all_set_rows(void)
+{
+	static const struct allset_row set[] = {
+		{ "ipv4.delivery.mcast_all.set.int_0", 0, 4 },
+		{ "ipv4.delivery.mcast_all.set.int_1", 1, 4 },
+		{ "ipv4.delivery.mcast_all.set.int_2", 2, 4 },
+		{ "ipv4.delivery.mcast_all.set.int_minus1", -1, 4 },
+		{ "ipv4.delivery.mcast_all.set.int_256", 256, 4 },
+		{ "ipv4.delivery.mcast_all.set.char_0", 0, 1 },
+		{ "ipv4.delivery.mcast_all.set.char_1", 1, 1 },
+		{ "ipv4.delivery.mcast_all.set.char_2", 2, 1 },
+		{ "ipv4.delivery.mcast_all.set.optlen_0", 0, 0 },
+	};
+	static const char *G = "239.10.4.9";
+	const uint16_t P = 5410;
+	int w = must_udp(DLV_REUSEADDR, "0.0.0.0", P), s = lo_sender();
+
+	must_join_lo(w, G);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(set); i++) {
 		unsigned char c = (unsigned char)set[i].val;
-		int iv = set[i].val, pre = set[i].val ? 0 : 1, after;
+		int iv = set[i].val, pre = set[i].val ? 0 : 1, after, fd;
+		uint32_t tag = 10 + (uint32_t)i;
+		struct mcp_res r;
 
-		fd = MCP_SAFE(socket(AF_INET, SOCK_DGRAM, 0));
+		fd = must_udp(DLV_REUSEADDR, "0.0.0.0", P);
 		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &pre, sizeof(pre)) < 0)
 			mcp_broken("IP_MULTICAST_ALL %d", pre);
 		r = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL,
 				       set[i].optlen == 1 ? (void *)&c : (void *)&iv,
 				       (socklen_t)set[i].optlen));
 		MCP_SAFE(dlv_get_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, &after));
+		must_send(s, G, P, tag, 0);
+		await_witness(w, tag);
 		obs_begin("%s", set[i].id);
 		obs_res(NULL, r);
 		obs_int("before", pre);
 		obs_int("after", after);
+		obs_int("unjoined_received", dlv_drain(fd, tag, NULL));
 		obs_end();
 		close(fd);
 	}
+	close(s);
+	close(w);
 }
 
 static int sock_all(const char *bind, uint16_t port, int all)
@@ -623,14 +731,199 @@ static void noroute(void)
 	close(peer);
 }
 
+/* ------------------------------------------------------------------ */
+/* A socket that joins before it binds. */
+
+static void join_first(void)
+{
+	static const char *G = "239.10.7.1";
+	const uint16_t P = 5700;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(P) };
+	int w, j, one = 1, s;
+	struct mcp_res jr, br;
+
+	setup();
+	w = must_udp(DLV_REUSEADDR, "0.0.0.0", P);	/* witness: bound, then joined */
+	must_join_lo(w, G);
+	j = MCP_SAFE(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+	MCP_SAFE(setsockopt(j, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+	jr = MCP_TRY(mcp_join_ifindex(j, G, lo_index));
+	br = MCP_TRY(bind(j, (struct sockaddr *)&a, sizeof(a)));
+	s = lo_sender();
+	must_send(s, G, P, 1, 0);
+	await_witness(w, 1);
+	obs_begin("ipv4.delivery.receivers.joined_before_bind");
+	obs_res("join", jr);
+	obs_res("bind", br);
+	obs_int("received", dlv_drain(j, 1, NULL));
+	obs_end();
+	close(s);
+	close(j);
+	close(w);
+}
+
+/* ------------------------------------------------------------------ */
+/* Frames from a peer: datagrams with a forged source injected by a packet
+ * socket, and ICMP echo to 224.0.0.1. The host is the scenario's namespace,
+ * v0 10.0.0.1/24 <-> v1 10.0.0.2/24 in the peer. */
+
+static int peer_ns = -1;
+static struct mcap pcap;
+
+static void peer_link(void)
+{
+	setup();
+	peer_ns = dlv_ns_new();
+	if (peer_ns < 0 || mcap_open(&pcap, peer_ns) < 0)
+		mcp_broken("peer namespace and its packet socket");
+	/* dlv_link_pair waits until both ends can transmit */
+	if (dlv_link_pair("v0", "10.0.0.1/24", peer_ns, "v1", "10.0.0.2/24") < 0)
+		mcp_broken("veth pair to peer");
+	if (mcap_bind_dev(&pcap, "v1") < 0)
+		mcp_broken("packet socket on v1");
+	mcp_pin("net.ipv4.conf.all.rp_filter", 0);
+	mcp_pin_conf("ipv4", "v0", "rp_filter", 0);
+	/* the forged sources are martians: keep them out of the kernel log */
+	mcp_pin("net.ipv4.conf.all.log_martians", 0);
+	mcp_pin_conf("ipv4", "v0", "log_martians", 0);
+}
+
+/* A UDP test datagram (no checksum) from src to dst:port, out of v1. */
+static int inject_udp(const char *src, const char *dst, uint16_t port, uint32_t tag)
+{
+	unsigned char pl[8 + LEN], frame[256];
+	uint16_t h[4] = { htons(4000), htons(port), htons(sizeof(pl)), 0 };
+	int len;
+
+	memcpy(pl, h, sizeof(h));
+	dlv_fill(pl + 8, tag, 0, LEN);
+	len = mcap_ipv4_frame(frame, sizeof(frame), pcap.mac, src, dst, IPPROTO_UDP, 1, 0, 0, pl, sizeof(pl));
+	return len < 0 ? -1 : mcap_inject(&pcap, frame, (size_t)len);
+}
+
+static void forged_source(void)
+{
+	static const char *G = "239.10.8.1";
+	static const struct {
+		const char *id, *src;
+	} rows[] = {
+		{ "ipv4.delivery.source.unicast_peer_delivered", "10.0.0.2" },
+		{ "ipv4.delivery.source.multicast_224_1_2_3_dropped", "224.1.2.3" },
+		{ "ipv4.delivery.source.the_group_itself_dropped", "239.10.8.1" },
+		{ "ipv4.delivery.source.limited_broadcast_dropped", "255.255.255.255" },
+		{ "ipv4.delivery.source.zero_to_non_local_group_dropped", "0.0.0.0" },
+	};
+	const uint16_t P = 5800;
+	int r;
+
+	peer_link();
+	r = must_udp(0, "0.0.0.0", P);
+	if (mcp_join_ifindex(r, G, mcp_ifindex("v0")) < 0)
+		mcp_broken("join %s on v0", G);
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		uint32_t tag = 20 + (uint32_t)i;
+
+		/* the sentinel comes from the peer's own address along the same path */
+		if (inject_udp(rows[i].src, G, P, tag) < 0 || inject_udp("10.0.0.2", G, P, DLV_TAG_SENTINEL) < 0)
+			mcp_broken("inject from v1");
+		obs_begin("%s", rows[i].id);
+		obs_int("received", dlv_count_until_sentinel(r, tag, NULL));
+		obs_end();
+	}
+	close(r);
+}
+
+static int raw_icmp_cb(void *arg)
+{
+	(void)arg;
+	return socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+}
+
+static int echo_to(int fd, const char *dst, uint16_t seq)
+{
+	struct icmphdr e = { .type = ICMP_ECHO, .un.echo = { htons(0x4d43), htons(seq) } };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr = mcp_in(dst) };
+
+	e.checksum = mcap_csum(&e, sizeof(e));
+	return sendto(fd, &e, sizeof(e), 0, (struct sockaddr *)&to, sizeof(to)) == sizeof(e) ? 0 : -1;
+}
+
+/* Echo replies of our id until the one of seq `until` (positive wait): whether
+ * the reply of seq `want` came before it, and from where. */
+static int await_replies(int fd, uint16_t want, uint16_t until, struct in_addr *from)
+{
+	int got = 0;
+
+	for (int spins = 0; spins < 64; spins++) {
+		unsigned char buf[256];
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct icmphdr e;
+		size_t ihl;
+		ssize_t n;
+
+		if (poll(&p, 1, DLV_POSITIVE_MS) != 1 || (n = recv(fd, buf, sizeof(buf), 0)) < 20)
+			break;
+		ihl = (size_t)(buf[0] & 0xf) * 4;
+		if ((size_t)n < ihl + sizeof(e))
+			continue;
+		memcpy(&e, buf + ihl, sizeof(e));
+		if (e.type != ICMP_ECHOREPLY || e.un.echo.id != htons(0x4d43))
+			continue;
+		if (ntohs(e.un.echo.sequence) == until)
+			return got;
+		if (ntohs(e.un.echo.sequence) == want) {
+			memcpy(from, buf + 12, sizeof(*from));
+			got++;
+		}
+	}
+	mcp_broken("no echo reply from 10.0.0.1 within %d ms", DLV_POSITIVE_MS);
+}
+
+static void all_hosts_echo(void)
+{
+	static const struct {
+		const char *id;
+		int ignore;
+	} rows[] = {
+		{ "ipv4.delivery.all_hosts_echo.ignore_broadcasts_0_replied", 0 },
+		{ "ipv4.delivery.all_hosts_echo.ignore_broadcasts_1_not_replied", 1 },
+	};
+	int fd;
+
+	peer_link();
+	fd = mcp_in_ns(peer_ns, raw_icmp_cb, NULL);
+	if (fd < 0 || dlv_set_if_index(fd, dlv_ifindex_in(peer_ns, "v1")) < 0 || dlv_set_loop(fd, 0) < 0)
+		mcp_broken("raw ICMP socket in the peer");
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		uint16_t seq = (uint16_t)(10 * i + 1);
+		struct in_addr from = { 0 };
+		int got;
+
+		mcp_pin("net.ipv4.icmp_echo_ignore_broadcasts", rows[i].ignore);
+		/* the unicast echo after it is the witness: its reply comes after any reply to the first */
+		if (echo_to(fd, "224.0.0.1", seq) < 0 || echo_to(fd, "10.0.0.1", (uint16_t)(seq + 1)) < 0)
+			mcp_broken("echo requests from the peer");
+		got = await_replies(fd, seq, (uint16_t)(seq + 1), &from);
+		obs_begin("%s", rows[i].id);
+		obs_int("replies", got);
+		obs_str("reply_src", got ? dlv_ntoa(from) : "none");
+		obs_end();
+	}
+	close(fd);
+}
+
 static const struct mcp_scenario scenarios[] = {
 	{ "ipc", ipc, 0 },
+	{ "ipc_paced", ipc_paced, 0 },
 	{ "receivers", receivers, 0 },
 	{ "reuseport", reuseport, 0 },
 	{ "mcast_all", mcast_all, 0 },
 	{ "mcast_all_effect", mcast_all_effect, 0 },
 	{ "connect", connect_, 0 },
 	{ "noroute", noroute, 0 },
+	{ "join_first", join_first, 0 },
+	{ "forged_source", forged_source, 0 },
+	{ "all_hosts_echo", all_hosts_echo, 0 },
 };
 
 int main(int argc, char **argv)

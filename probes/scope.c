@@ -10,7 +10,9 @@
  * TTL - 1. The thresholds are the classic TTL-scope table (0 host, 1 link,
  * 32 site, 64 region, 128 continent, 255 global/never), each a boundary the
  * router enforces. Also: whether the VIF's own vifc_threshold (MRT_ADD_VIF)
- * gates forwarding when the forwarding entry says otherwise.
+ * gates forwarding when the forwarding entry says otherwise. And that
+ * 224.0.0.x (224.0.0.200, 224.0.0.1) is never forwarded whatever the TTL,
+ * though an MFC entry says to.
  *
  * Environment: the scenario's namespace is the router R; sender S and
  * receivers D, D2 are peer namespaces:
@@ -53,6 +55,9 @@ static const struct grp groups[] = {
 	{ "239.30.1.254", 254, 0 },	/* global: everything but the last hop */
 	{ "239.30.1.255", 255, 0 },	/* 255 = "never" in the MFC */
 	{ "239.30.2.1", 0, 1 },		/* via r2 (vifc_threshold 200) with MFC ttl 1 */
+	/* link-local: an MFC entry to r1 exists, yet nothing may be forwarded */
+	{ "224.0.0.200", 1, 0 },
+	{ "224.0.0.1", 1, 0 },
 };
 
 static int ns_s, ns_d, ns_d2, mrt = -1, sender, rcv_d, rcv_d2;
@@ -120,6 +125,10 @@ static const struct route_row {
 	{ "ipv4.scope.threshold_254.ttl_255", 5, 255, 0, 21 },
 	{ "ipv4.scope.threshold_255.ttl_255", 6, 255, 0, 22 },
 	{ "ipv4.scope.vif_threshold_200_mfc_ttl_1.ttl_64", 7, 64, 1, 99 },
+	{ "ipv4.scope.link_local_224_0_0_200.ttl_2", 8, 2, 0, 30 },
+	{ "ipv4.scope.link_local_224_0_0_200.ttl_64", 8, 64, 0, 31 },
+	{ "ipv4.scope.link_local_224_0_0_200.ttl_255", 8, 255, 0, 32 },
+	{ "ipv4.scope.link_local_224_0_0_1.ttl_255", 9, 255, 0, 33 },
 };
 
 static const char forwarded_counter_id[] = "ipv4.scope.router.forwarded_counter";

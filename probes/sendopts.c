@@ -9,7 +9,12 @@
  * ignores it; the TTL a peer actually receives (IP_RECVTTL), what TTL 0 does
  * with and without a local member; which interface a datagram leaves by
  * (in_addr, ip_mreq, ip_mreqn, reset, SO_BINDTODEVICE precedence), the source
- * address of looped copies and the IP_PKTINFO a receiver gets.
+ * address of looped copies and the IP_PKTINFO a receiver gets. Every set
+ * row of LOOP, TTL and IF is followed by a datagram that shows the value in
+ * force. The raw option numbers 32-36 at work (IF, TTL, LOOP on traffic;
+ * ADD/DROP_MEMBERSHIP in /proc/net/igmp; getsockopt of a membership option);
+ * a joined sender receiving its own datagram with loop 1 and 0; a sender
+ * bound to the group address.
  *
  * Environment: a fresh namespace ("host") with lo and two veth pairs to two
  * peer namespaces: v0 10.0.0.1/24 <-> v1 10.0.0.2/24 (peer A) and
@@ -152,26 +157,42 @@ struct intset_row {
 	unsigned char bytes[2];
 };
 
-static void int_set_rows(const char *opt_name, int opt, int pre, const struct intset_row *rows, size_t n)
+/*
+ * Each row's socket sends one datagram out of v0 after the row's setsockopt,
+ * so the value in force shows on traffic: for IP_MULTICAST_TTL the TTL peer A
+ * receives, for IP_MULTICAST_LOOP whether the host's own member on v0 gets
+ * the looped copy. A rejected value shows as the pre-set one still in force.
+ * TCP sockets cannot send multicast: their rows record the return and the
+ * value read back only.
+ */
+static void int_set_rows(const char *opt_name, int opt, int pre, const struct intset_row *rows, size_t n,
+			 uint32_t tag)
 {
 	for (size_t i = 0; i < n; i++) {
-		int fd = socket(AF_INET, rows[i].sock, 0), after = -1, iv = rows[i].val, before = pre;
+		int fd = MCP_SAFE(socket(AF_INET, rows[i].sock, 0)), after = -1, iv = rows[i].val, before = pre;
 		const void *arg = rows[i].optlen == 4 ? (const void *)&iv : (const void *)rows[i].bytes;
+		int dgram = rows[i].sock == SOCK_DGRAM;
 		struct mcp_res r;
 
-		if (fd < 0)
-			mcp_broken("socket");
 		/* a TCP socket may refuse the option altogether: it starts from its default */
-		if (rows[i].sock == SOCK_STREAM)
+		if (!dgram)
 			dlv_get_int(fd, IPPROTO_IP, opt, &before);
-		else if (setsockopt(fd, IPPROTO_IP, opt, &pre, sizeof(pre)) < 0)
-			mcp_broken("%s pre-set %d", opt_name, pre);
+		else if (dlv_set_if_index(fd, idx_v0) < 0 || setsockopt(fd, IPPROTO_IP, opt, &pre, sizeof(pre)) < 0)
+			mcp_broken("%s pre-set %d on a v0 sender", opt_name, pre);
 		r = MCP_TRY(setsockopt(fd, IPPROTO_IP, opt, arg, (socklen_t)rows[i].optlen));
 		dlv_get_int(fd, IPPROTO_IP, opt, &after);
+		if (dgram)
+			observe(fd, tag + (uint32_t)i);
+		if (dgram && last_send.rc != LEN)
+			mcp_broken("%s row %s: send", opt_name, rows[i].id);
 		obs_begin("%s", rows[i].id);
 		obs_res(NULL, r);
 		obs_int("before", before);
 		obs_int("after", after);
+		if (dgram && opt == IP_MULTICAST_TTL)
+			obs_int("peer_ttl", res[PA].n ? res[PA].first.ttl : -1);
+		if (dgram && opt == IP_MULTICAST_LOOP)
+			obs_counts(M(PA) | M(LV));
 		obs_end();
 		close(fd);
 	}
@@ -274,6 +295,8 @@ static void socket_defaults(void)
 
 static void loop_opt(void)
 {
+	/* the host's own member on v0 (local_v0) shows whether a copy is looped */
+	topo(1);
 	static const struct get_row get[] = {
 		{ 0, "ipv4.sendopts.loop.get.value_1_optlen_0" },
 		{ 1, "ipv4.sendopts.loop.get.value_1_optlen_1" },
@@ -297,7 +320,7 @@ static void loop_opt(void)
 
 	obs_default("ipv4.sendopts.loop.default", IP_MULTICAST_LOOP);
 	/* pre-set to 1 so a row that takes effect shows as a change to 0 */
-	int_set_rows("loop", IP_MULTICAST_LOOP, 1, rows, MCP_ARRAY_SIZE(rows));
+	int_set_rows("loop", IP_MULTICAST_LOOP, 1, rows, MCP_ARRAY_SIZE(rows), 600);
 	get_optlen_rows("loop", IP_MULTICAST_LOOP, 1, get, MCP_ARRAY_SIZE(get));
 }
 
@@ -341,6 +364,8 @@ static void loop_path(void)
 
 static void ttl_opt(void)
 {
+	/* no local member: ip_mc_output() is off the path, every TTL goes on the wire */
+	topo(0);
 	static const struct get_row get[] = {
 		{ 0, "ipv4.sendopts.ttl.get.value_200_optlen_0" },
 		{ 1, "ipv4.sendopts.ttl.get.value_200_optlen_1" },
@@ -367,7 +392,7 @@ static void ttl_opt(void)
 
 	obs_default("ipv4.sendopts.ttl.default", IP_MULTICAST_TTL);
 	/* pre-set 7: neither the default nor a value any row sets */
-	int_set_rows("ttl", IP_MULTICAST_TTL, 7, rows, MCP_ARRAY_SIZE(rows));
+	int_set_rows("ttl", IP_MULTICAST_TTL, 7, rows, MCP_ARRAY_SIZE(rows), 700);
 	get_optlen_rows("ttl", IP_MULTICAST_TTL, 200, get, MCP_ARRAY_SIZE(get));
 }
 
@@ -480,6 +505,24 @@ static const char *if_readback(int fd)
 	return dlv_ntoa(a);
 }
 
+/* Which peer the datagram just observed reached (the sentinels decide the
+ * zeros) and the source address it carried. */
+static void obs_egress(void)
+{
+	obs_res("send", last_send);
+	obs_counts(M(PA) | M(PB));
+	obs_str("src", res[PA].n ? dlv_ntoa(res[PA].first.src) :
+			res[PB].n ? dlv_ntoa(res[PB].first.src) : "none");
+}
+
+static void if_get_lens(void);
+
+/*
+ * Each accepted or rejected IP_MULTICAST_IF is followed by one datagram from
+ * the same socket: where it leaves (peer A behind v0, the route's device; peer
+ * B behind w0) and its source show what the kernel took from the argument,
+ * beyond the address getsockopt reads back.
+ */
 static void if_opt(void)
 {
 	static const struct ifset_row rows[] = {
@@ -521,13 +564,22 @@ static void if_opt(void)
 		else
 			r = MCP_TRY(set_if(fd, rows[i].kind, rows[i].first, rows[i].second, rows[i].ifindex,
 					   rows[i].optlen));
+		if (rows[i].sock == SOCK_DGRAM)
+			observe(fd, 800 + (uint32_t)i);
 		obs_begin("%s", rows[i].id);
 		obs_res(NULL, r);
 		obs_str("readback", if_readback(fd));
+		if (rows[i].sock == SOCK_DGRAM)
+			obs_egress();
 		obs_end();
 		close(fd);
 	}
-	/* what getsockopt writes for each optlen (address 10.0.1.1 = 0a000101) */
+	if_get_lens();
+}
+
+/* what getsockopt writes for each optlen (address 10.0.1.1 = 0a000101) */
+static void if_get_lens(void)
+{
 	{
 		static const struct get_row lens[] = {
 			{ 0, "ipv4.sendopts.mcif.get.optlen_0" },
@@ -658,6 +710,152 @@ static void if_looped(void)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* The option numbers of the ABI (uapi linux/in.h), used here as literals so
+ * that a renumbering shows: each is read back by its name and seen at work. */
+
+static void optnum_send_opts(void)
+{
+	struct in_addr w0 = mcp_in("10.0.1.1"), back = { 0 };
+	socklen_t l = sizeof(back);
+	int s = must_udp(0, "0.0.0.0", 0), ttl = 9, loop = 0, v = -1;
+	struct mcp_res r;
+
+	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 32, &w0, sizeof(w0)));
+	getsockopt(s, IPPROTO_IP, IP_MULTICAST_IF, &back, &l);
+	observe(s, 900);
+	obs_begin("ipv4.sendopts.optnum.32_is_ip_multicast_if");
+	obs_res(NULL, r);
+	obs_str("readback_by_name", dlv_ntoa(back));
+	obs_egress();
+	obs_end();
+	close(s);
+
+	s = must_udp(0, "0.0.0.0", 0);
+	if (dlv_set_if_index(s, idx_v0) < 0)
+		mcp_broken("IP_MULTICAST_IF v0");
+	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 33, &ttl, sizeof(ttl)));
+	MCP_SAFE(dlv_get_int(s, IPPROTO_IP, IP_MULTICAST_TTL, &v));
+	observe(s, 901);
+	obs_begin("ipv4.sendopts.optnum.33_is_ip_multicast_ttl");
+	obs_res(NULL, r);
+	obs_int("readback_by_name", v);
+	obs_res("send", last_send);
+	obs_int("peer_ttl", res[PA].n ? res[PA].first.ttl : -1);
+	obs_end();
+
+	/* the same v0 sender (local_v0 is the host's member there) */
+	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 34, &loop, sizeof(loop)));
+	MCP_SAFE(dlv_get_int(s, IPPROTO_IP, IP_MULTICAST_LOOP, &v));
+	observe(s, 902);
+	obs_begin("ipv4.sendopts.optnum.34_is_ip_multicast_loop");
+	obs_res(NULL, r);
+	obs_int("readback_by_name", v);
+	obs_res("send", last_send);
+	obs_counts(M(PA) | M(LV));
+	obs_end();
+	close(s);
+}
+
+/* 35 and 36 as IP_ADD/DROP_MEMBERSHIP: the device record in /proc/net/igmp,
+ * and getsockopt of a membership option (there is nothing to read). */
+static void optnum_membership(void)
+{
+	static const char *G2 = "239.20.0.35";
+	struct ip_mreqn m = { .imr_multiaddr = mcp_in(G2), .imr_ifindex = idx_w0 };
+	unsigned char buf[16];
+	socklen_t l = sizeof(buf);
+	int s = must_udp(0, "0.0.0.0", 0);
+	struct mcp_res r;
+
+	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 35, &m, sizeof(m)));
+	obs_begin("ipv4.sendopts.optnum.35_is_ip_add_membership");
+	obs_res(NULL, r);
+	obs_int("w0_users", mcp_igmp_users("w0", G2));
+	obs_end();
+	r = MCP_TRY(getsockopt(s, IPPROTO_IP, IP_ADD_MEMBERSHIP, buf, &l));
+	obs_begin("ipv4.sendopts.optnum.35_getsockopt_ip_add_membership");
+	obs_res(NULL, r);
+	obs_end();
+	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 36, &m, sizeof(m)));
+	obs_begin("ipv4.sendopts.optnum.36_is_ip_drop_membership");
+	obs_res(NULL, r);
+	obs_int("w0_users", mcp_igmp_users("w0", G2));
+	obs_end();
+	close(s);
+}
+
+static void optnum(void)
+{
+	topo(1);
+	optnum_send_opts();
+	optnum_membership();
+}
+
+/* ------------------------------------------------------------------ */
+/* The sending socket itself as a receiver, and a sender bound to the group. */
+
+static void self_rows(void)
+{
+	static const struct {
+		const char *id;
+		int loop;
+	} rows[] = {
+		{ "ipv4.sendopts.loop.self.joined_sender_loop_1", 1 },
+		{ "ipv4.sendopts.loop.self.joined_sender_loop_0", 0 },
+	};
+
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
+		/* bound to the port, joined on v0, sending on v0; IP_MULTICAST_ALL 0
+		 * so only v0 traffic (its own and v0's sentinel) reaches it */
+		int s = local_receiver(idx_v0), own;
+		uint32_t tag = 950 + (uint32_t)i;
+
+		if (dlv_set_if_index(s, idx_v0) < 0 || dlv_set_loop(s, rows[i].loop) < 0)
+			mcp_broken("self sender setup");
+		observe(s, tag);
+		own = dlv_count_until_sentinel(s, tag, NULL);
+		obs_begin("%s", rows[i].id);
+		obs_res("send", last_send);
+		obs_int("sender_itself", own);
+		obs_counts(M(PA) | M(LV));
+		obs_end();
+		close(s);
+	}
+}
+
+static void self_and_bound(void)
+{
+	int s;
+	struct mcp_res b;
+	struct sockaddr_in name = { 0 };
+	socklen_t nl = sizeof(name);
+
+	topo(1);
+	self_rows();
+	/* bound to the group address and port, not joined: what it sends and
+	 * the source the peer sees (a multicast bind sets only the receive
+	 * address, inet_bind leaves inet_saddr 0) */
+	s = MCP_SAFE(socket(AF_INET, SOCK_DGRAM, 0));
+	{
+		int one = 1;
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(P), .sin_addr = mcp_in(G) };
+
+		MCP_SAFE(setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+		b = MCP_TRY(bind(s, (struct sockaddr *)&a, sizeof(a)));
+	}
+	getsockname(s, (struct sockaddr *)&name, &nl);
+	observe(s, 960);
+	obs_begin("ipv4.sendopts.bound_group.sender_sends_by_route");
+	obs_res("bind", b);
+	obs_str("local_addr", dlv_ntoa(name.sin_addr));
+	obs_egress();
+	obs_int("local_v0", res[LV].n);
+	obs_int("sender_itself", dlv_count_until_sentinel(s, 960, NULL));
+	obs_end();
+	close(s);
+}
+
 static const struct mcp_scenario scenarios[] = {
 	{ "loop_opt", loop_opt, 0 },
 	{ "loop_path", loop_path, 0 },
@@ -668,6 +866,8 @@ static const struct mcp_scenario scenarios[] = {
 	{ "if_path", if_path, 0 },
 	{ "if_looped", if_looped, 0 },
 	{ "socket_defaults", socket_defaults, 0 },
+	{ "optnum", optnum, 0 },
+	{ "self_and_bound", self_and_bound, 0 },
 };
 
 int main(int argc, char **argv)

@@ -119,6 +119,6 @@ def test_ipc_benchmark_writes_its_table(tmp_path):
     p = subprocess.run([binary, "--window-ms", "10", "--out", str(out)], capture_output=True, text=True,
                        timeout=60, stdin=subprocess.DEVNULL)
     assert p.returncode == 0, p.stderr
-    rows = [line for line in out.read_text().splitlines() if re.match(r"\| (multicast|select|direct)", line)]
-    assert len(rows) == 18  # 3 designs x N in {1, 4, 16} x payload in {64, 1400}
+    rows = [line for line in out.read_text().splitlines() if re.match(r"\| (baseline|multicast|select|direct)", line)]
+    assert len(rows) == 24  # 4 designs x N in {1, 4, 16} x payload in {64, 1400}
     assert out.read_text() == p.stdout

@@ -2,8 +2,13 @@
 /*
  * ipc - is loopback multicast a good IPC? A benchmark, not a test.
  *
- * Three ways to deliver every message from one publisher to N local
+ * Four ways to deliver every message from one publisher to N local
  * receivers (threads of this process), the designs the tutorials show:
+ *   routed  the baseline: a select()-based AF_UNIX SOCK_STREAM relay that
+ *           routes by client id. Each client connects and sends a hello with
+ *           its id; every message is framed {destination id, length} +
+ *           payload; the relay forwards each frame to the client with that
+ *           id; the publisher sends one frame per receiver id
  *   mcast   one UDP sendto() to a group on lo; receivers share the port
  *           (SO_REUSEADDR) and are joined on lo
  *   relay   a select()-based AF_UNIX SOCK_SEQPACKET server: the publisher
@@ -42,8 +47,9 @@
 #include <time.h>
 #include <unistd.h>
 
-enum design { MCAST, RELAY, DIRECT };
-static const char *const dname[] = { "multicast on lo", "select() AF_UNIX relay", "direct AF_UNIX dgram" };
+enum design { ROUTED, MCAST, RELAY, DIRECT };
+static const char *const dname[] = { "baseline: select() AF_UNIX stream relay, routed by id", "multicast on lo",
+				     "select() AF_UNIX seqpacket fan-out", "direct AF_UNIX dgram" };
 
 #define GROUP "239.99.0.1"
 #define PORT 7700
@@ -57,8 +63,18 @@ struct msg {
 	uint32_t phase;		/* 1 latency, 2 throughput */
 };
 
+/* the frame header of the routed relay, on every hop */
+struct frame_hdr {
+	uint32_t dst;		/* receiver id */
+	uint32_t len;		/* payload bytes that follow */
+};
+
+#define ID_BASE 100		/* receiver i has id ID_BASE + i: not its accept() order */
+
 struct rcv {
 	int fd;
+	int stream;		/* routed relay: read frames, not datagrams */
+	uint32_t id;		/* routed relay: the id it said hello with */
 	pthread_t th;
 	uint64_t lat[LAT_MAX];
 	int nlat;
@@ -88,6 +104,52 @@ static void die(const char *what)
 	exit(2);
 }
 
+/* exactly len bytes from a stream: len, 0 at end of stream, -1 on error */
+static ssize_t read_full(int fd, void *p, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = recv(fd, (char *)p + got, len - got, 0);
+
+		if (n <= 0)
+			return n;
+		got += (size_t)n;
+	}
+	return (ssize_t)len;
+}
+
+static int write_full(int fd, const void *p, size_t len)
+{
+	size_t put = 0;
+
+	while (put < len) {
+		ssize_t n = send(fd, (const char *)p + put, len - put, MSG_NOSIGNAL);
+
+		if (n < 0)
+			return -1;
+		put += (size_t)n;
+	}
+	return 0;
+}
+
+/* one frame's payload into buf: its length, 0 at end of stream; a frame
+ * routed to another id ends the benchmark (the relay is wrong) */
+static ssize_t read_frame(int fd, uint32_t id, char *buf, size_t cap)
+{
+	struct frame_hdr h;
+	ssize_t n = read_full(fd, &h, sizeof(h));
+
+	if (n <= 0)
+		return n;
+	if (h.dst != id)
+		die("routed relay: frame for another id");
+	if (h.len > cap)
+		die("frame too long");
+	n = read_full(fd, buf, h.len);
+	return n < (ssize_t)h.len ? 0 : n;
+}
+
 static void *rcv_main(void *arg)
 {
 	struct rcv *r = arg;
@@ -104,7 +166,7 @@ static void *rcv_main(void *arg)
 				break;
 			continue;
 		}
-		n = recv(r->fd, buf, sizeof(buf), 0);
+		n = r->stream ? read_frame(r->fd, r->id, buf, sizeof(buf)) : recv(r->fd, buf, sizeof(buf), 0);
 		if (n == 0)
 			break;		/* relay closed the connection */
 		if (n < (ssize_t)sizeof(m))
@@ -165,6 +227,108 @@ static void *relay_main(void *arg)
 	return NULL;
 }
 
+/* ---- the routed relay (baseline): select() over every connection ---- */
+
+struct routed {
+	int lfd, pub;			/* listener; the publisher's connection once it said hello 0 */
+	int conn[MAXN + 1], nconn;	/* accepted, hello not read yet (-1: done) */
+	int by_id[MAXN];		/* client fd of id ID_BASE + i */
+	int registered, want;
+	int reg_efd;			/* written once all want clients and the publisher said hello */
+	pthread_t th;
+	char in[1 << 16];		/* the publisher's stream, parsed into frames */
+	size_t have;
+};
+
+/* A hello is the client's id (uint32); 0 is the publisher. */
+static void routed_hello(struct routed *rt, int k)
+{
+	uint32_t id;
+
+	if (read_full(rt->conn[k], &id, sizeof(id)) != sizeof(id))
+		die("routed hello");
+	if (id == 0)
+		rt->pub = rt->conn[k];
+	else if (id >= ID_BASE && id < ID_BASE + MAXN)
+		rt->by_id[id - ID_BASE] = rt->conn[k];
+	else
+		die("routed hello id");
+	rt->conn[k] = -1;
+	if (++rt->registered == rt->want + 1) {
+		uint64_t one = 1;
+
+		if (write(rt->reg_efd, &one, sizeof(one)) < 0)
+			die("eventfd");
+	}
+}
+
+/* Forward every complete frame held; 0 at the publisher's end of stream. */
+static int routed_forward(struct routed *rt)
+{
+	ssize_t n = recv(rt->pub, rt->in + rt->have, sizeof(rt->in) - rt->have, 0);
+	size_t off = 0;
+
+	if (n <= 0)
+		return 0;
+	rt->have += (size_t)n;
+	while (rt->have - off >= sizeof(struct frame_hdr)) {
+		struct frame_hdr h;
+		size_t whole;
+
+		memcpy(&h, rt->in + off, sizeof(h));
+		whole = sizeof(h) + h.len;
+		if (rt->have - off < whole)
+			break;
+		if (h.dst < ID_BASE || h.dst >= ID_BASE + (uint32_t)rt->want || rt->by_id[h.dst - ID_BASE] < 0)
+			die("routed: unknown destination");
+		if (write_full(rt->by_id[h.dst - ID_BASE], rt->in + off, whole) < 0)
+			die("routed send");
+		off += whole;
+	}
+	memmove(rt->in, rt->in + off, rt->have - off);
+	rt->have -= off;
+	return 1;
+}
+
+static void *routed_main(void *arg)
+{
+	struct routed *rt = arg;
+
+	for (;;) {
+		fd_set rd;
+		struct timeval tv = { 1, 0 };
+		int mx = rt->lfd;
+
+		FD_ZERO(&rd);
+		FD_SET(rt->lfd, &rd);
+		for (int k = 0; k < rt->nconn; k++)
+			if (rt->conn[k] >= 0) {
+				FD_SET(rt->conn[k], &rd);
+				mx = rt->conn[k] > mx ? rt->conn[k] : mx;
+			}
+		if (rt->pub >= 0) {
+			FD_SET(rt->pub, &rd);
+			mx = rt->pub > mx ? rt->pub : mx;
+		}
+		if (select(mx + 1, &rd, NULL, NULL, &tv) < 0)
+			die("select");
+		if (FD_ISSET(rt->lfd, &rd) && rt->nconn <= MAXN) {
+			rt->conn[rt->nconn] = accept4(rt->lfd, NULL, NULL, SOCK_CLOEXEC);
+			if (rt->conn[rt->nconn++] < 0)
+				die("routed accept");
+		}
+		for (int k = 0; k < rt->nconn; k++)
+			if (rt->conn[k] >= 0 && FD_ISSET(rt->conn[k], &rd))
+				routed_hello(rt, k);
+		if (rt->pub >= 0 && FD_ISSET(rt->pub, &rd) && !routed_forward(rt))
+			break;
+	}
+	for (int i = 0; i < rt->want; i++)
+		close(rt->by_id[i]);
+	close(rt->pub);
+	return NULL;
+}
+
 static void unix_name(struct sockaddr_un *a, socklen_t *len, const char *kind, int i)
 {
 	memset(a, 0, sizeof(*a));
@@ -197,92 +361,152 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static struct result run(enum design d, int n, size_t len)
-{
-	struct sockaddr_in grp = { .sin_family = AF_INET, .sin_port = htons(PORT), .sin_addr = mcp_in(GROUP) };
+/* Everything one configuration's run holds. */
+struct cfg {
+	enum design d;
+	int n;
+	size_t len;
+	int pub;
+	struct sockaddr_in grp;
 	struct sockaddr_un dst[MAXN];
 	socklen_t dstlen[MAXN];
-	struct relay rl = { .n = n };
-	struct result res = { 0 };
-	char buf[2048] = { 0 };
-	int pub = -1, one = 1;
-	long sent = 0, delivered = 0;
-	uint64_t t0, tend, tlast;
+	struct relay rl;
+	struct routed rt;
+};
 
-	nrecv = n;
-	atomic_store(&stop, 0);
-	memset(rcvs, 0, sizeof(rcvs));
-	if (d == MCAST) {
-		struct in_addr lo = mcp_in("127.0.0.1");
+static void setup_mcast(struct cfg *c)
+{
+	struct in_addr lo = mcp_in("127.0.0.1");
+	int one = 1;
 
-		for (int i = 0; i < n; i++) {
-			struct sockaddr_in b = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+	c->grp = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(PORT), .sin_addr = mcp_in(GROUP) };
+	for (int i = 0; i < c->n; i++) {
+		struct sockaddr_in b = { .sin_family = AF_INET, .sin_port = htons(PORT) };
 
-			rcvs[i].fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-			if (rcvs[i].fd < 0 || setsockopt(rcvs[i].fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-			    bind(rcvs[i].fd, (struct sockaddr *)&b, sizeof(b)) < 0 ||
-			    mcp_join_addr(rcvs[i].fd, GROUP, "127.0.0.1") < 0)
-				die("mcast receiver");
-		}
-		pub = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (pub < 0 || setsockopt(pub, IPPROTO_IP, IP_MULTICAST_IF, &lo, sizeof(lo)) < 0)
-			die("mcast sender");
-	} else if (d == DIRECT) {
-		for (int i = 0; i < n; i++) {
-			unix_name(&dst[i], &dstlen[i], "d", i);
-			rcvs[i].fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-			if (rcvs[i].fd < 0 || bind(rcvs[i].fd, (struct sockaddr *)&dst[i], dstlen[i]) < 0)
-				die("direct receiver");
-		}
-		pub = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (pub < 0)
-			die("direct sender");
-	} else {
-		struct sockaddr_un a;
-		socklen_t al;
-
-		unix_name(&a, &al, "relay", 0);
-		rl.lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		if (rl.lfd < 0 || bind(rl.lfd, (struct sockaddr *)&a, al) < 0 || listen(rl.lfd, MAXN + 2) < 0)
-			die("relay listen");
-		/* clients connect first, then the publisher: accept() order tells them apart */
-		for (int i = 0; i < n; i++) {
-			rcvs[i].fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-			if (rcvs[i].fd < 0 || connect(rcvs[i].fd, (struct sockaddr *)&a, al) < 0)
-				die("relay client");
-			rl.clients[i] = accept(rl.lfd, NULL, NULL);
-			if (rl.clients[i] < 0)
-				die("accept");
-		}
-		pub = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		if (pub < 0 || connect(pub, (struct sockaddr *)&a, al) < 0)
-			die("relay publisher");
-		rl.pub = accept(rl.lfd, NULL, NULL);
-		if (rl.pub < 0 || pthread_create(&rl.th, NULL, relay_main, &rl))
-			die("relay start");
+		rcvs[i].fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (rcvs[i].fd < 0 || setsockopt(rcvs[i].fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+		    bind(rcvs[i].fd, (struct sockaddr *)&b, sizeof(b)) < 0 ||
+		    mcp_join_addr(rcvs[i].fd, GROUP, "127.0.0.1") < 0)
+			die("mcast receiver");
 	}
-	for (int i = 0; i < n; i++)
-		if (pthread_create(&rcvs[i].th, NULL, rcv_main, &rcvs[i]))
-			die("pthread_create");
+	c->pub = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (c->pub < 0 || setsockopt(c->pub, IPPROTO_IP, IP_MULTICAST_IF, &lo, sizeof(lo)) < 0)
+		die("mcast sender");
+}
 
-#define SEND(m)                                                                                   \
-	do {                                                                                      \
-		memcpy(buf, &(m), sizeof(m));                                                     \
-		if (d == MCAST) {                                                                 \
-			if (sendto(pub, buf, len, 0, (struct sockaddr *)&grp, sizeof(grp)) < 0)   \
-				die("sendto group");                                              \
-		} else if (d == RELAY) {                                                          \
-			if (send(pub, buf, len, 0) < 0)                                           \
-				die("send relay");                                                \
-		} else {                                                                          \
-			for (int i_ = 0; i_ < n; i_++)                                            \
-				if (sendto(pub, buf, len, 0, (struct sockaddr *)&dst[i_], dstlen[i_]) < 0) \
-					die("sendto unix");                                       \
-		}                                                                                 \
-	} while (0)
+static void setup_direct(struct cfg *c)
+{
+	for (int i = 0; i < c->n; i++) {
+		unix_name(&c->dst[i], &c->dstlen[i], "d", i);
+		rcvs[i].fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (rcvs[i].fd < 0 || bind(rcvs[i].fd, (struct sockaddr *)&c->dst[i], c->dstlen[i]) < 0)
+			die("direct receiver");
+	}
+	c->pub = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (c->pub < 0)
+		die("direct sender");
+}
 
-	/* latency: one in flight; bounded by LAT_MAX messages and the window */
-	t0 = now_ns();
+static void setup_relay(struct cfg *c)
+{
+	struct relay *rl = &c->rl;
+	struct sockaddr_un a;
+	socklen_t al;
+
+	rl->n = c->n;
+	unix_name(&a, &al, "relay", 0);
+	rl->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (rl->lfd < 0 || bind(rl->lfd, (struct sockaddr *)&a, al) < 0 || listen(rl->lfd, MAXN + 2) < 0)
+		die("relay listen");
+	/* clients connect first, then the publisher: accept() order tells them apart */
+	for (int i = 0; i < c->n; i++) {
+		rcvs[i].fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (rcvs[i].fd < 0 || connect(rcvs[i].fd, (struct sockaddr *)&a, al) < 0)
+			die("relay client");
+		rl->clients[i] = accept(rl->lfd, NULL, NULL);
+		if (rl->clients[i] < 0)
+			die("accept");
+	}
+	c->pub = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (c->pub < 0 || connect(c->pub, (struct sockaddr *)&a, al) < 0)
+		die("relay publisher");
+	rl->pub = accept(rl->lfd, NULL, NULL);
+	if (rl->pub < 0 || pthread_create(&rl->th, NULL, relay_main, rl))
+		die("relay start");
+}
+
+static int unix_stream_hello(const struct sockaddr_un *a, socklen_t al, uint32_t id)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || connect(fd, (const struct sockaddr *)a, al) < 0 || write_full(fd, &id, sizeof(id)) < 0)
+		die("routed client");
+	return fd;
+}
+
+/* Clients connect in reverse id order, so routing cannot lean on accept() order. */
+static void setup_routed(struct cfg *c)
+{
+	struct routed *rt = &c->rt;
+	struct pollfd p;
+	struct sockaddr_un a;
+	socklen_t al;
+	uint64_t v;
+
+	memset(rt, 0, sizeof(*rt));
+	rt->pub = -1;
+	rt->want = c->n;
+	for (int i = 0; i < MAXN; i++)
+		rt->by_id[i] = -1;
+	rt->reg_efd = eventfd(0, EFD_CLOEXEC);
+	unix_name(&a, &al, "routed", 0);
+	rt->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (rt->reg_efd < 0 || rt->lfd < 0 || bind(rt->lfd, (struct sockaddr *)&a, al) < 0 ||
+	    listen(rt->lfd, MAXN + 2) < 0 || pthread_create(&rt->th, NULL, routed_main, rt))
+		die("routed listen");
+	for (int i = c->n - 1; i >= 0; i--) {
+		rcvs[i].fd = unix_stream_hello(&a, al, ID_BASE + (uint32_t)i);
+		rcvs[i].stream = 1;
+		rcvs[i].id = ID_BASE + (uint32_t)i;
+	}
+	c->pub = unix_stream_hello(&a, al, 0);
+	p = (struct pollfd){ .fd = rt->reg_efd, .events = POLLIN };
+	if (poll(&p, 1, 5000) != 1 || read(rt->reg_efd, &v, sizeof(v)) < 0)
+		die("routed: clients never registered");
+}
+
+static void send_msg(struct cfg *c, const struct msg *m)
+{
+	char buf[sizeof(struct frame_hdr) + 2048] = { 0 };
+	struct frame_hdr h = { 0, (uint32_t)c->len };
+
+	memcpy(buf + sizeof(h), m, sizeof(*m));
+	if (c->d == MCAST) {
+		if (sendto(c->pub, buf + sizeof(h), c->len, 0, (struct sockaddr *)&c->grp, sizeof(c->grp)) < 0)
+			die("sendto group");
+	} else if (c->d == RELAY) {
+		if (send(c->pub, buf + sizeof(h), c->len, 0) < 0)
+			die("send relay");
+	} else if (c->d == DIRECT) {
+		for (int i = 0; i < c->n; i++)
+			if (sendto(c->pub, buf + sizeof(h), c->len, 0, (struct sockaddr *)&c->dst[i], c->dstlen[i]) < 0)
+				die("sendto unix");
+	} else {
+		for (int i = 0; i < c->n; i++) {
+			h.dst = ID_BASE + (uint32_t)i;
+			memcpy(buf, &h, sizeof(h));
+			if (write_full(c->pub, buf, sizeof(h) + c->len) < 0)
+				die("send routed");
+		}
+	}
+}
+
+/* one in flight; bounded by LAT_MAX messages and the window */
+static long latency_phase(struct cfg *c)
+{
+	uint64_t t0 = now_ns();
+	long lost = 0;
+
 	for (uint32_t s = 1; s <= LAT_MAX && now_ns() - t0 < (uint64_t)window_ms * 1000000ull; s++) {
 		struct msg m = { 0, s, 1 };
 		struct pollfd p = { .fd = ack_efd, .events = POLLIN };
@@ -291,32 +515,68 @@ static struct result run(enum design d, int n, size_t len)
 		atomic_store(&acks, 0);
 		atomic_store(&cur_seq, s);
 		m.sent_ns = now_ns();
-		SEND(m);
+		send_msg(c, &m);
 		/* a lost multicast datagram must not stall the run */
 		if (poll(&p, 1, 1000) != 1) {
-			res.lat_lost++;
+			lost++;
 			continue;
 		}
 		if (read(ack_efd, &v, sizeof(v)) < 0)
 			die("eventfd read");
 	}
 	atomic_store(&cur_seq, 0);
+	return lost;
+}
 
-	/* throughput: as fast as the publisher can for the window */
-	t0 = now_ns();
-	tend = t0 + (uint64_t)window_ms * 1000000ull;
+/* as fast as the publisher can for the window; returns how many it sent */
+static long throughput_phase(struct cfg *c, uint64_t t0)
+{
+	uint64_t tend = t0 + (uint64_t)window_ms * 1000000ull;
+	long sent = 0;
+
 	for (uint32_t s = 1;; s++) {
 		struct msg m = { 0, s, 2 };
 
 		if ((s & 15) == 0 && now_ns() >= tend)
 			break;
 		m.sent_ns = now_ns();
-		SEND(m);
+		send_msg(c, &m);
 		sent++;
 	}
-	if (d == RELAY) {
-		shutdown(pub, SHUT_WR);
-		pthread_join(rl.th, NULL);
+	return sent;
+}
+
+static struct result run(enum design d, int n, size_t len)
+{
+	static struct cfg c;
+	struct result res = { 0 };
+	long sent, delivered = 0;
+	uint64_t t0, tlast;
+
+	memset(&c, 0, sizeof(c));
+	c.d = d;
+	c.n = n;
+	c.len = len;
+	nrecv = n;
+	atomic_store(&stop, 0);
+	memset(rcvs, 0, sizeof(rcvs));
+	if (d == MCAST)
+		setup_mcast(&c);
+	else if (d == DIRECT)
+		setup_direct(&c);
+	else if (d == RELAY)
+		setup_relay(&c);
+	else
+		setup_routed(&c);
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&rcvs[i].th, NULL, rcv_main, &rcvs[i]))
+			die("pthread_create");
+	res.lat_lost = latency_phase(&c);
+	t0 = now_ns();
+	sent = throughput_phase(&c, t0);
+	if (d == RELAY || d == ROUTED) {
+		shutdown(c.pub, SHUT_WR);
+		pthread_join(d == RELAY ? c.rl.th : c.rt.th, NULL);
 	}
 	atomic_store(&stop, 1);
 	tlast = t0;
@@ -329,10 +589,13 @@ static struct result run(enum design d, int n, size_t len)
 			all[nall++] = rcvs[i].lat[k];
 		close(rcvs[i].fd);
 	}
-	close(pub);
+	close(c.pub);
 	if (d == RELAY) {
-		close(rl.pub);
-		close(rl.lfd);
+		close(c.rl.pub);
+		close(c.rl.lfd);
+	} else if (d == ROUTED) {
+		close(c.rt.lfd);
+		close(c.rt.reg_efd);
 	}
 	res.rate = tlast > t0 ? (double)delivered / ((double)(tlast - t0) / 1e9) : 0;
 	res.loss = sent ? 100.0 * (1.0 - (double)delivered / ((double)sent * n)) : 0;
@@ -395,7 +658,7 @@ int main(int argc, char **argv)
 	fprintf(t, "|---|---:|---:|---:|---:|---:|---:|\n");
 	for (size_t li = 0; li < MCP_ARRAY_SIZE(lens); li++)
 		for (size_t ni = 0; ni < MCP_ARRAY_SIZE(ns); ni++)
-			for (int d = MCAST; d <= DIRECT; d++) {
+			for (int d = ROUTED; d <= DIRECT; d++) {
 				double rate[REPS], loss[REPS], p50, p99;
 
 				nall = 0;
