@@ -7,10 +7,8 @@ the kernel it was recorded from (its major.minor at least): the tests judge
 a file with that release, which selects its overrides. A file is only
 re-recorded from a kernel of the same major.minor, and only from a run
 whose checks all passed and that observed every check of its areas (a
-kernel without CONFIG_IP_MROUTE skips scope); anything else stops with the
-reason. An area listed as kept is not re-run: its records are carried over
-from the file as it is (for an area this kernel can only skip), and the
-command says so.
+kernel without CONFIG_IP_MROUTE skips scope: delivery-areas is recorded on
+Debian's 6.12, which has it); anything else stops with the reason.
 
   ci/test_data.py [NAME...]     default: every file in RECORDINGS
 """
@@ -18,6 +16,7 @@ command says so.
 import argparse
 import json
 import os
+import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -28,27 +27,16 @@ from harness import expected  # noqa: E402
 DATA = os.path.join(common.ROOT, "harness", "tests", "data")
 OUT = os.path.join(common.ROOT, "build", "test-data")
 
-# file name -> (where it is recorded: "running" or a vm kernel spec, its
-# areas re-run, areas kept from the file as it is)
+# file name -> (where it is recorded: "running" or a vm kernel spec, its areas)
 RECORDINGS = {
-    "membership-6.18.44.jsonl": ("running", ["membership"], []),
+    "membership-6.18.44.jsonl": ("running", ["membership"]),
     # scope needs CONFIG_IP_MROUTE, which the 6.18 of these machines lacks
-    "delivery-areas-6.18.44.jsonl": ("running", ["delivery", "sendopts"], ["scope"]),
-    "igmp-6.18.jsonl": ("running", ["igmp"], []),
-    "mld-6.18.jsonl": ("running", ["mld"], []),
-    "ipv6-traffic-areas-6.18.44.jsonl": ("running", ["delivery6", "sendopts6", "sourcefilter6"], []),
-    "sourcefilter-6.1.0-56-amd64.jsonl": ("debian:6.1", ["sourcefilter"], []),
+    "delivery-areas-6.12.118+deb12-amd64.jsonl": ("debian:6.12", ["delivery", "sendopts", "scope"]),
+    "igmp-6.18.jsonl": ("running", ["igmp"]),
+    "mld-6.18.jsonl": ("running", ["mld"]),
+    "ipv6-traffic-areas-6.18.44.jsonl": ("running", ["delivery6", "sendopts6", "sourcefilter6"]),
+    "sourcefilter-6.1.0-56-amd64.jsonl": ("debian:6.1", ["sourcefilter"]),
 }
-
-
-def kept_records(name, areas):
-    """The lines of the current file that belong to `areas` (by probe)."""
-    with open(os.path.join(DATA, name)) as f:
-        lines = [line for line in f if line.strip()]
-    kept = [line for line in lines if json.loads(line).get("probe") in areas]
-    if not kept:
-        raise SystemExit("test-data: %s holds no records of %s to keep" % (name, ", ".join(areas)))
-    return kept
 
 
 def name_release(name):
@@ -101,7 +89,7 @@ def main(argv=None):
         ap.error("no recording named %s (RECORDINGS in ci/test_data.py has %s)" % (
             ", ".join(unknown), ", ".join(sorted(RECORDINGS))))
     for name in names:
-        where, areas, keep = RECORDINGS[name]
+        where, areas = RECORDINGS[name]
         want = expected.parse_release(name_release(name))[:2]
         release, obs = record(name, where, areas)
         if expected.parse_release(release)[:2] != want:
@@ -111,14 +99,10 @@ def main(argv=None):
         if missing:
             raise SystemExit("test-data: %s: %s (%s) does not observe %d checks, e.g. %s; not recorded"
                              % (name, where, release, len(missing), ", ".join(missing[:3])))
-        kept = kept_records(name, keep) if keep else []
+        shutil.copy(obs, os.path.join(DATA, name))
         with open(obs) as f:
-            fresh = [line for line in f if line.strip()]
-        with open(os.path.join(DATA, name), "w") as f:
-            f.writelines(fresh + kept)
-        print("test-data: harness/tests/data/%s: %d observations from %s (%s)%s" % (
-            name, len(fresh), release, where,
-            "; %d of %s kept from the file as it was" % (len(kept), ", ".join(keep)) if keep else ""))
+            n = sum(1 for line in f if line.strip())
+        print("test-data: harness/tests/data/%s: %d observations from %s (%s)" % (name, n, release, where))
     return 0
 
 
