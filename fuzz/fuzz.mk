@@ -14,8 +14,10 @@ FUZZ_SECONDS   ?= 60
 FUZZ_SMOKE_RUNS ?= 3000
 FUZZ_JOBS      ?= 1
 FUZZ_DIR       := $(BUILD)/fuzz
-FUZZ_COMMON    := fuzz/fz_env.c fuzz/fz_model.c fuzz/fz_prog.c fuzz/fz_cov.c probes/lib/mcp.c
-FUZZ_HDRS      := fuzz/fz.h probes/lib/mcp.h fuzz/fuzz.mk
+# the interpreter (fz_prog.h lists what each file does), then the model
+FUZZ_PROG      := fz_prog fz_tables fz_trace fz_repro fz_ops fz_frames fz_oracle
+FUZZ_COMMON    := fuzz/fz_env.c fuzz/fz_model.c $(patsubst %,fuzz/%.c,$(FUZZ_PROG)) fuzz/fz_cov.c probes/lib/mcp.c
+FUZZ_HDRS      := fuzz/fz.h fuzz/fz_prog.h probes/lib/mcp.h fuzz/fuzz.mk
 FUZZ_CFLAGS    := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iprobes/lib -Ifuzz -g -O1 \
                   -fno-omit-frame-pointer $(FUZZ_EXTRA_CFLAGS)
 FUZZ_SAN       := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -34,7 +36,7 @@ fuzz-build: $(FUZZ_BINS) $(FUZZ_DIR)/fz_tool $(FUZZ_DIR)/fz_raw
 # What is instrumented (measured with make bench-fuzz, fuzz/README.md "Oracle cost"):
 #  - environment (namespaces, rtnetlink, /proc reads): ASan+UBSan, no coverage: libFuzzer
 #    should reward new model/interpreter behaviour, not the paths that rebuild a veth;
-#  - interpreter and input decoder (fz_prog.c): ASan+UBSan, edge coverage (8-bit counters,
+#  - interpreter and input decoder (the FUZZ_PROG files): ASan+UBSan, edge coverage (8-bit counters,
 #    indirect calls) without trace-cmp: its comparisons are reader bounds, table indexes and
 #    rc-versus-model checks, never input bytes against a constant, and their callbacks were
 #    a third of the fuzzer's user time;
@@ -45,7 +47,7 @@ fuzz-build: $(FUZZ_BINS) $(FUZZ_DIR)/fz_tool $(FUZZ_DIR)/fz_raw
 #    printed, their edges track the size of /proc). fz_tool keeps every sanitizer on them
 #    and fuzz-smoke replays the smoke corpus through it.
 FUZZ_ENV_OBJS  := $(FUZZ_DIR)/obj/fz_env.o $(FUZZ_DIR)/obj/fz_cov.o $(FUZZ_DIR)/obj/mcp.o
-FUZZ_COV_OBJS  := $(FUZZ_DIR)/obj/fz_model.o $(FUZZ_DIR)/obj/fz_prog.o
+FUZZ_COV_OBJS  := $(FUZZ_DIR)/obj/fz_model.o $(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_PROG))
 FUZZ_IGNORE    := fuzz/harness.ignorelist
 FUZZ_HARNESS   := -fsanitize-ignorelist=$(FUZZ_IGNORE) -fsanitize-coverage-ignorelist=$(FUZZ_IGNORE)
 FUZZ_SAN_OBJ   := -fsanitize=address,undefined -fno-sanitize-recover=undefined $(FUZZ_HARNESS)
@@ -60,9 +62,9 @@ $(FUZZ_DIR)/obj/fz_env.o $(FUZZ_DIR)/obj/fz_cov.o: $(FUZZ_DIR)/obj/%.o: fuzz/%.c
 	@mkdir -p $(FUZZ_DIR)/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=undefined -c -o $@ $<
 
-$(FUZZ_COV_OBJS): $(FUZZ_DIR)/obj/fz_%.o: fuzz/fz_%.c $(FUZZ_HDRS) $(FUZZ_IGNORE)
+$(FUZZ_COV_OBJS): $(FUZZ_DIR)/obj/%.o: fuzz/%.c $(FUZZ_HDRS) $(FUZZ_IGNORE)
 	@mkdir -p $(FUZZ_DIR)/obj
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN_OBJ) $(FUZZ_COV_$*) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN_OBJ) $(if $(filter fz_model,$*),$(FUZZ_COV_model),$(FUZZ_COV_prog)) -c -o $@ $<
 
 # dynamically linked (a -static libFuzzer binary crashes at start-up, see ecosystem.md 2.3)
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_ENV_OBJS) $(FUZZ_COV_OBJS) $(FUZZ_HDRS)
