@@ -595,6 +595,135 @@ static struct fz_expect errno_to(int e, const char *why)
 	return e ? ERR(e, why) : OK(why);
 }
 
+/* IP_MULTICAST_IF: in_addr, ip_mreq or ip_mreqn by optlen */
+static struct fz_expect set_ip_if(struct fz_sock *s, const uint8_t *b, int len, int commit)
+{
+	uint32_t addr;
+	int ifindex = 0, dev;
+
+	if (s->type == SOCK_STREAM)
+		return ERR(EINVAL, "if: SOCK_STREAM");
+	if (len < 4)
+		return ERR(EINVAL, "if: optlen < 4");
+	if (len >= 12) {
+		addr = rd32(b, 4);
+		ifindex = (int)rd32(b, 8);
+	} else if (len >= 8) {
+		addr = rd32(b, 4);	/* ip_mreq: the interface is the 2nd field */
+	} else {
+		addr = rd32(b, 0);
+	}
+	if (!ifindex) {
+		if (!addr) {
+			if (commit)
+				s->mc_index = 0, s->mc_addr = 0;
+			return OK("if: reset");
+		}
+		dev = local_dev4(addr);
+		ifindex = dev;
+	} else {
+		dev = fz_dev_alive(ifindex);	/* dev_get_by_index */
+	}
+	if (!dev)
+		return ERR(EADDRNOTAVAIL, "if: no such device/address");
+	if (commit)
+		s->mc_index = ifindex, s->mc_addr = addr;
+	return OK("if: stored");
+}
+
+/* the ip_mreq_source options */
+static struct fz_expect set_ip_source(struct fz_sock *s, int opt, const uint8_t *b, int len, int commit)
+{
+	uint32_t g, iface, src;
+	int add, omode, ifindex = 0;
+
+	if (len != 12)
+		return ERR(EINVAL, "ip source: optlen != 12");
+	g = rd32(b, 0);
+	iface = rd32(b, 4);
+	src = rd32(b, 8);
+	if (opt == IP_ADD_SOURCE_MEMBERSHIP) {
+		int e = join4(s, g, iface, &ifindex, MCAST_INCLUDE, commit);
+
+		if (e && e != EADDRINUSE)
+			return ERR(e, "add source: join");
+		ifindex = 0;	/* ip_mc_source is called with ifindex 0 again */
+	}
+	add = opt == IP_BLOCK_SOURCE || opt == IP_ADD_SOURCE_MEMBERSHIP;
+	omode = (opt == IP_BLOCK_SOURCE || opt == IP_UNBLOCK_SOURCE) ? MCAST_EXCLUDE : MCAST_INCLUDE;
+	return errno_to(source4(s, add, omode, g, iface, src, ifindex, commit), "ip_mc_source");
+}
+
+/* IP_MSFILTER: struct ip_msfilter */
+static struct fz_expect set_ip_msfilter(struct fz_sock *s, const uint8_t *b, int len, int commit)
+{
+	uint32_t numsrc, srcs[FZ_MAXSRC];
+
+	if (len < 16)
+		return ERR(EINVAL, "ip_msfilter: optlen < 16");
+	if (len > 131072)
+		return ERR(ENOBUFS, "ip_msfilter: optlen > optmem_max");
+	numsrc = rd32(b, 12);
+	if (numsrc >= 0x3ffffffcu || numsrc > max_msf4())
+		return ERR(ENOBUFS, "ip_msfilter: numsrc > igmp_max_msf");
+	if (16 + 4 * (uint64_t)numsrc > (uint64_t)len)
+		return ERR(EINVAL, "ip_msfilter: IP_MSFILTER_SIZE(numsrc) > optlen");
+	for (uint32_t i = 0; i < numsrc && i < FZ_MAXSRC; i++)
+		srcs[i] = rd32(b, 16 + 4 * (int)i);
+	return errno_to(msfilter4(s, rd32(b, 0), rd32(b, 4), rd32(b, 8), numsrc, srcs, 0, commit),
+			"ip_mc_msfilter");
+}
+
+/* the group_source_req options, IPv4 */
+static struct fz_expect set_ip_gsource(struct fz_sock *s, int opt, const uint8_t *b, int len, int commit)
+{
+	uint32_t g, src;
+	int ifindex, add, omode;
+
+	if (len != 264)
+		return ERR(EINVAL, "group_source_req: optlen != 264");
+	if (rd16(b, 8) != AF_INET || rd16(b, 136) != AF_INET)
+		return ERR(EADDRNOTAVAIL, "group_source_req: family != AF_INET");
+	g = rd32(b, 12);
+	src = rd32(b, 140);
+	ifindex = (int)rd32(b, 0);
+	if (opt == MCAST_JOIN_SOURCE_GROUP) {
+		int e = join4(s, g, 0, &ifindex, MCAST_INCLUDE, commit);
+
+		if (e && e != EADDRINUSE)
+			return ERR(e, "join source group: join");
+	}
+	add = opt == MCAST_BLOCK_SOURCE || opt == MCAST_JOIN_SOURCE_GROUP;
+	omode = (opt == MCAST_BLOCK_SOURCE || opt == MCAST_UNBLOCK_SOURCE) ? MCAST_EXCLUDE
+									   : MCAST_INCLUDE;
+	return errno_to(source4(s, add, omode, g, 0, src, ifindex, commit), "ip_mc_source");
+}
+
+/* MCAST_MSFILTER, IPv4: struct group_filter */
+static struct fz_expect set_ip_gsf(struct fz_sock *s, const uint8_t *b, int len, int commit)
+{
+	uint32_t numsrc, srcs[FZ_MAXSRC];
+
+	if (len < 144)
+		return ERR(EINVAL, "group_filter: optlen < 144");
+	if (len > 131072)
+		return ERR(ENOBUFS, "group_filter: optlen > optmem_max");
+	numsrc = rd32(b, 140);
+	if (numsrc >= 0x1ffffffu || numsrc > max_msf4())
+		return ERR(ENOBUFS, "group_filter: numsrc > igmp_max_msf");
+	if (144 + 128 * (uint64_t)numsrc > (uint64_t)len)
+		return ERR(EINVAL, "group_filter: GROUP_FILTER_SIZE(numsrc) > optlen");
+	if (rd16(b, 8) != AF_INET)
+		return ERR(EADDRNOTAVAIL, "group_filter: group family");
+	for (uint32_t i = 0; i < numsrc; i++) {
+		if (rd16(b, 144 + 128 * (int)i) != AF_INET)
+			return ERR(EADDRNOTAVAIL, "group_filter: source family");
+		srcs[i] = rd32(b, 144 + 128 * (int)i + 4);
+	}
+	return errno_to(msfilter4(s, rd32(b, 12), 0, rd32(b, 136), numsrc, srcs, (int)rd32(b, 0),
+				  commit), "ip_mc_msfilter");
+}
+
 /* ip_setsockopt (IPv4 level), any socket that reaches it */
 static struct fz_expect set_ip(struct fz_sock *s, int opt, const uint8_t *b, int len, int commit)
 {
@@ -632,39 +761,8 @@ static struct fz_expect set_ip(struct fz_sock *s, int opt, const uint8_t *b, int
 		if (commit)
 			s->all = val;
 		return OK("all: stored");
-	case IP_MULTICAST_IF: {
-		uint32_t addr;
-		int ifindex = 0, dev;
-
-		if (s->type == SOCK_STREAM)
-			return ERR(EINVAL, "if: SOCK_STREAM");
-		if (len < 4)
-			return ERR(EINVAL, "if: optlen < 4");
-		if (len >= 12) {
-			addr = rd32(b, 4);
-			ifindex = (int)rd32(b, 8);
-		} else if (len >= 8) {
-			addr = rd32(b, 4);	/* ip_mreq: the interface is the 2nd field */
-		} else {
-			addr = rd32(b, 0);
-		}
-		if (!ifindex) {
-			if (!addr) {
-				if (commit)
-					s->mc_index = 0, s->mc_addr = 0;
-				return OK("if: reset");
-			}
-			dev = local_dev4(addr);
-			ifindex = dev;
-		} else {
-			dev = fz_dev_alive(ifindex);	/* dev_get_by_index */
-		}
-		if (!dev)
-			return ERR(EADDRNOTAVAIL, "if: no such device/address");
-		if (commit)
-			s->mc_index = ifindex, s->mc_addr = addr;
-		return OK("if: stored");
-	}
+	case IP_MULTICAST_IF:
+		return set_ip_if(s, b, len, commit);
 	case IP_ADD_MEMBERSHIP:
 	case IP_DROP_MEMBERSHIP: {
 		uint32_t g, addr;
@@ -684,47 +782,10 @@ static struct fz_expect set_ip(struct fz_sock *s, int opt, const uint8_t *b, int
 	case IP_UNBLOCK_SOURCE:
 	case IP_BLOCK_SOURCE:
 	case IP_ADD_SOURCE_MEMBERSHIP:
-	case IP_DROP_SOURCE_MEMBERSHIP: {
-		uint32_t g, iface, src;
-		int add, omode, ifindex = 0;
-
-		if (len != 12)
-			return ERR(EINVAL, "ip source: optlen != 12");
-		g = rd32(b, 0);
-		iface = rd32(b, 4);
-		src = rd32(b, 8);
-		if (opt == IP_ADD_SOURCE_MEMBERSHIP) {
-			int e = join4(s, g, iface, &ifindex, MCAST_INCLUDE, commit);
-
-			if (e && e != EADDRINUSE)
-				return ERR(e, "add source: join");
-			ifindex = 0;	/* ip_mc_source is called with ifindex 0 again */
-		}
-		add = opt == IP_BLOCK_SOURCE || opt == IP_ADD_SOURCE_MEMBERSHIP;
-		omode = (opt == IP_BLOCK_SOURCE || opt == IP_UNBLOCK_SOURCE) ? MCAST_EXCLUDE : MCAST_INCLUDE;
-		return errno_to(source4(s, add, omode, g, iface, src, ifindex, commit), "ip_mc_source");
-	}
-	case IP_MSFILTER: {
-		uint32_t numsrc;
-
-		if (len < 16)
-			return ERR(EINVAL, "ip_msfilter: optlen < 16");
-		if (len > 131072)
-			return ERR(ENOBUFS, "ip_msfilter: optlen > optmem_max");
-		numsrc = rd32(b, 12);
-		if (numsrc >= 0x3ffffffcu || numsrc > max_msf4())
-			return ERR(ENOBUFS, "ip_msfilter: numsrc > igmp_max_msf");
-		if (16 + 4 * (uint64_t)numsrc > (uint64_t)len)
-			return ERR(EINVAL, "ip_msfilter: IP_MSFILTER_SIZE(numsrc) > optlen");
-		{
-			uint32_t srcs[FZ_MAXSRC];
-
-			for (uint32_t i = 0; i < numsrc && i < FZ_MAXSRC; i++)
-				srcs[i] = rd32(b, 16 + 4 * (int)i);
-			return errno_to(msfilter4(s, rd32(b, 0), rd32(b, 4), rd32(b, 8), numsrc, srcs, 0,
-						  commit), "ip_mc_msfilter");
-		}
-	}
+	case IP_DROP_SOURCE_MEMBERSHIP:
+		return set_ip_source(s, opt, b, len, commit);
+	case IP_MSFILTER:
+		return set_ip_msfilter(s, b, len, commit);
 	case MCAST_JOIN_GROUP:
 	case MCAST_LEAVE_GROUP: {
 		uint32_t g;
@@ -743,50 +804,10 @@ static struct fz_expect set_ip(struct fz_sock *s, int opt, const uint8_t *b, int
 	case MCAST_JOIN_SOURCE_GROUP:
 	case MCAST_LEAVE_SOURCE_GROUP:
 	case MCAST_BLOCK_SOURCE:
-	case MCAST_UNBLOCK_SOURCE: {
-		uint32_t g, src;
-		int ifindex, add, omode;
-
-		if (len != 264)
-			return ERR(EINVAL, "group_source_req: optlen != 264");
-		if (rd16(b, 8) != AF_INET || rd16(b, 136) != AF_INET)
-			return ERR(EADDRNOTAVAIL, "group_source_req: family != AF_INET");
-		g = rd32(b, 12);
-		src = rd32(b, 140);
-		ifindex = (int)rd32(b, 0);
-		if (opt == MCAST_JOIN_SOURCE_GROUP) {
-			int e = join4(s, g, 0, &ifindex, MCAST_INCLUDE, commit);
-
-			if (e && e != EADDRINUSE)
-				return ERR(e, "join source group: join");
-		}
-		add = opt == MCAST_BLOCK_SOURCE || opt == MCAST_JOIN_SOURCE_GROUP;
-		omode = (opt == MCAST_BLOCK_SOURCE || opt == MCAST_UNBLOCK_SOURCE) ? MCAST_EXCLUDE
-										   : MCAST_INCLUDE;
-		return errno_to(source4(s, add, omode, g, 0, src, ifindex, commit), "ip_mc_source");
-	}
-	case MCAST_MSFILTER: {
-		uint32_t numsrc, srcs[FZ_MAXSRC];
-
-		if (len < 144)
-			return ERR(EINVAL, "group_filter: optlen < 144");
-		if (len > 131072)
-			return ERR(ENOBUFS, "group_filter: optlen > optmem_max");
-		numsrc = rd32(b, 140);
-		if (numsrc >= 0x1ffffffu || numsrc > max_msf4())
-			return ERR(ENOBUFS, "group_filter: numsrc > igmp_max_msf");
-		if (144 + 128 * (uint64_t)numsrc > (uint64_t)len)
-			return ERR(EINVAL, "group_filter: GROUP_FILTER_SIZE(numsrc) > optlen");
-		if (rd16(b, 8) != AF_INET)
-			return ERR(EADDRNOTAVAIL, "group_filter: group family");
-		for (uint32_t i = 0; i < numsrc; i++) {
-			if (rd16(b, 144 + 128 * (int)i) != AF_INET)
-				return ERR(EADDRNOTAVAIL, "group_filter: source family");
-			srcs[i] = rd32(b, 144 + 128 * (int)i + 4);
-		}
-		return errno_to(msfilter4(s, rd32(b, 12), 0, rd32(b, 136), numsrc, srcs, (int)rd32(b, 0),
-					  commit), "ip_mc_msfilter");
-	}
+	case MCAST_UNBLOCK_SOURCE:
+		return set_ip_gsource(s, opt, b, len, commit);
+	case MCAST_MSFILTER:
+		return set_ip_gsf(s, b, len, commit);
 	default:
 		return ANY("ip level: option outside the model");
 	}
@@ -957,6 +978,125 @@ static int put_int(int val, int len, void *out, int *outlen, int ip)
 	return 0;
 }
 
+/* IP_MSFILTER get: ip_mc_msfget */
+static struct fz_expect get_ip_msfilter(struct fz_sock *s, const uint8_t *b, int len, void *out,
+					 int *outlen)
+{
+	uint32_t g, iface, numsrc, copy;
+	int ifindex = 0;
+	struct fz_memb *m;
+
+	if (len < 16)
+		return ERR(EINVAL, "get ip_msfilter: len < 16");
+	g = rd32(b, 0);
+	iface = rd32(b, 4);
+	numsrc = rd32(b, 12);
+	if (!is_mc4(g))
+		return ERR(EINVAL, "get ip_msfilter: group not multicast");
+	if (!mc_find_dev4(g, iface, &ifindex))
+		return ERR(ENODEV, "get ip_msfilter: no device");
+	m = find4(s, g, ifindex);
+	if (!m)
+		return ERR(EADDRNOTAVAIL, "get ip_msfilter: not joined");
+	copy = (uint32_t)m->nsrc < numsrc ? (uint32_t)m->nsrc : numsrc;
+	memcpy(out, b, 8);
+	memcpy((char *)out + 8, &m->mode, 4);
+	memcpy((char *)out + 12, &m->nsrc, 4);
+	for (uint32_t i = 0; i < copy; i++)
+		memcpy((char *)out + 16 + 4 * i, m->src[i], 4);
+	*outlen = 16 + 4 * (int)copy;
+	return OK("get ip_msfilter");
+}
+
+/* do_ip_getsockopt, the multicast options */
+static struct fz_expect get_ip(struct fz_sock *s, int opt, const uint8_t *b, int len, void *out, int *outlen)
+{
+	switch (opt) {
+	case IP_MULTICAST_TTL:
+		put_int(s->ttl, len, out, outlen, 1);
+		return OK("get ttl");
+	case IP_MULTICAST_LOOP:
+		put_int(s->loop, len, out, outlen, 1);
+		return OK("get loop");
+	case IP_MULTICAST_ALL:
+		put_int(s->all, len, out, outlen, 1);
+		return OK("get all");
+	case IP_MULTICAST_IF:
+		*outlen = len < 4 ? len : 4;
+		memcpy(out, &s->mc_addr, (size_t)*outlen);
+		return OK("get if: mc_addr");
+	case IP_MSFILTER:
+		return get_ip_msfilter(s, b, len, out, outlen);
+	case MCAST_MSFILTER: {
+		uint32_t g, numsrc;
+		struct fz_memb *m;
+
+		if (len < 144)
+			return ERR(EINVAL, "get group_filter: len < 144");
+		if (rd16(b, 8) != AF_INET)
+			return ERR(EINVAL, "get group_filter: family");
+		g = rd32(b, 12);
+		numsrc = rd32(b, 140);
+		if (!is_mc4(g))
+			return ERR(EINVAL, "get group_filter: not multicast");
+		m = find4(s, g, (int)rd32(b, 0));	/* exact ifindex, 0 never matches */
+		if (!m)
+			return ERR(EADDRNOTAVAIL, "get group_filter: not joined on gf_interface");
+		*outlen = gf_reply(out, b, m, numsrc, AF_INET);
+		return OK("get group_filter");
+	}
+	default:
+		if (opt >= IP_ADD_MEMBERSHIP && opt <= MCAST_LEAVE_SOURCE_GROUP)
+			return ERR(ENOPROTOOPT, "get of a set-only option");
+		return ANY("ip get: option outside the model");
+	}
+}
+
+/* do_ipv6_getsockopt, the multicast options */
+static struct fz_expect get_ipv6(struct fz_sock *s, int opt, const uint8_t *b, int len, void *out, int *outlen)
+{
+	switch (opt) {
+	case IPV6_MULTICAST_HOPS:
+		put_int(s->hops6, len, out, outlen, 0);
+		return OK("get hops6");
+	case IPV6_MULTICAST_LOOP:
+		put_int(s->loop6, len, out, outlen, 0);
+		return OK("get loop6");
+	case IPV6_MULTICAST_ALL:
+		put_int(s->all6, len, out, outlen, 0);
+		return OK("get all6");
+	case IPV6_MULTICAST_IF:
+		put_int(s->oif6, len, out, outlen, 0);
+		return OK("get if6");
+	case MCAST_MSFILTER: {
+		uint32_t numsrc;
+		struct fz_memb *m = NULL;
+
+		if (len < 144)
+			return ERR(EINVAL, "get group_filter6: len < 144");
+		if (rd16(b, 8) != AF_INET6)
+			return ERR(EADDRNOTAVAIL, "get group_filter6: family");
+		if (!is_mc6(b + 16))
+			return ERR(EINVAL, "get group_filter6: not multicast");
+		for (int i = 0; i < s->nm6; i++)
+			if (s->m6[i].ifindex == (int)rd32(b, 0) && !memcmp(s->m6[i].group, b + 16, 16)) {
+				m = &s->m6[i];
+				break;
+			}
+		if (!m)
+			return ERR(EADDRNOTAVAIL, "get group_filter6: not joined on gf_interface");
+		numsrc = rd32(b, 140);
+		*outlen = gf_reply(out, b, m, numsrc, AF_INET6);
+		return OK("get group_filter6");
+	}
+	default:
+		if (opt == IPV6_ADD_MEMBERSHIP || opt == IPV6_DROP_MEMBERSHIP ||
+		    (opt >= MCAST_JOIN_GROUP && opt <= MCAST_LEAVE_SOURCE_GROUP))
+			return ERR(ENOPROTOOPT, "get6 of a set-only option");
+		return ANY("ipv6 get: option outside the model");
+	}
+}
+
 struct fz_expect fz_model_getsockopt(int slot, int level, int opt, const void *in, int len,
 				     void *out, int *outlen)
 {
@@ -969,115 +1109,14 @@ struct fz_expect fz_model_getsockopt(int slot, int level, int opt, const void *i
 	if (level == SOL_IP && !(s->family == AF_INET6 && s->type == SOCK_RAW)) {
 		if (len < 0)
 			return ERR(EINVAL, "ip get: len < 0");
-		switch (opt) {
-		case IP_MULTICAST_TTL:
-			put_int(s->ttl, len, out, outlen, 1);
-			return OK("get ttl");
-		case IP_MULTICAST_LOOP:
-			put_int(s->loop, len, out, outlen, 1);
-			return OK("get loop");
-		case IP_MULTICAST_ALL:
-			put_int(s->all, len, out, outlen, 1);
-			return OK("get all");
-		case IP_MULTICAST_IF:
-			*outlen = len < 4 ? len : 4;
-			memcpy(out, &s->mc_addr, (size_t)*outlen);
-			return OK("get if: mc_addr");
-		case IP_MSFILTER: {
-			uint32_t g, iface, numsrc, copy;
-			int ifindex = 0;
-			struct fz_memb *m;
-
-			if (len < 16)
-				return ERR(EINVAL, "get ip_msfilter: len < 16");
-			g = rd32(b, 0);
-			iface = rd32(b, 4);
-			numsrc = rd32(b, 12);
-			if (!is_mc4(g))
-				return ERR(EINVAL, "get ip_msfilter: group not multicast");
-			if (!mc_find_dev4(g, iface, &ifindex))
-				return ERR(ENODEV, "get ip_msfilter: no device");
-			m = find4(s, g, ifindex);
-			if (!m)
-				return ERR(EADDRNOTAVAIL, "get ip_msfilter: not joined");
-			copy = (uint32_t)m->nsrc < numsrc ? (uint32_t)m->nsrc : numsrc;
-			memcpy(out, b, 8);
-			memcpy((char *)out + 8, &m->mode, 4);
-			memcpy((char *)out + 12, &m->nsrc, 4);
-			for (uint32_t i = 0; i < copy; i++)
-				memcpy((char *)out + 16 + 4 * i, m->src[i], 4);
-			*outlen = 16 + 4 * (int)copy;
-			return OK("get ip_msfilter");
-		}
-		case MCAST_MSFILTER: {
-			uint32_t g, numsrc;
-			struct fz_memb *m;
-
-			if (len < 144)
-				return ERR(EINVAL, "get group_filter: len < 144");
-			if (rd16(b, 8) != AF_INET)
-				return ERR(EINVAL, "get group_filter: family");
-			g = rd32(b, 12);
-			numsrc = rd32(b, 140);
-			if (!is_mc4(g))
-				return ERR(EINVAL, "get group_filter: not multicast");
-			m = find4(s, g, (int)rd32(b, 0));	/* exact ifindex, 0 never matches */
-			if (!m)
-				return ERR(EADDRNOTAVAIL, "get group_filter: not joined on gf_interface");
-			*outlen = gf_reply(out, b, m, numsrc, AF_INET);
-			return OK("get group_filter");
-		}
-		default:
-			if (opt >= IP_ADD_MEMBERSHIP && opt <= MCAST_LEAVE_SOURCE_GROUP)
-				return ERR(ENOPROTOOPT, "get of a set-only option");
-			return ANY("ip get: option outside the model");
-		}
+		return get_ip(s, opt, b, len, out, outlen);
 	}
 	if (level == SOL_IP)
 		return ANY("SOL_IP get on AF_INET6 raw");
 	if (level == SOL_IPV6) {
 		if (s->family == AF_INET)
 			return ERR(EOPNOTSUPP, "SOL_IPV6 get on AF_INET");
-		switch (opt) {
-		case IPV6_MULTICAST_HOPS:
-			put_int(s->hops6, len, out, outlen, 0);
-			return OK("get hops6");
-		case IPV6_MULTICAST_LOOP:
-			put_int(s->loop6, len, out, outlen, 0);
-			return OK("get loop6");
-		case IPV6_MULTICAST_ALL:
-			put_int(s->all6, len, out, outlen, 0);
-			return OK("get all6");
-		case IPV6_MULTICAST_IF:
-			put_int(s->oif6, len, out, outlen, 0);
-			return OK("get if6");
-		case MCAST_MSFILTER: {
-			uint32_t numsrc;
-			struct fz_memb *m = NULL;
-
-			if (len < 144)
-				return ERR(EINVAL, "get group_filter6: len < 144");
-			if (rd16(b, 8) != AF_INET6)
-				return ERR(EADDRNOTAVAIL, "get group_filter6: family");
-			if (!is_mc6(b + 16))
-				return ERR(EINVAL, "get group_filter6: not multicast");
-			for (int i = 0; i < s->nm6; i++)
-				if (s->m6[i].ifindex == (int)rd32(b, 0) && !memcmp(s->m6[i].group, b + 16, 16)) {
-					m = &s->m6[i];
-					break;
-				}
-			if (!m)
-				return ERR(EADDRNOTAVAIL, "get group_filter6: not joined on gf_interface");
-			numsrc = rd32(b, 140);
-			*outlen = gf_reply(out, b, m, numsrc, AF_INET6);
-			return OK("get group_filter6");
-		}
-		default:
-			if (opt == IPV6_ADD_MEMBERSHIP || opt == IPV6_DROP_MEMBERSHIP ||
-			    (opt >= MCAST_JOIN_GROUP && opt <= MCAST_LEAVE_SOURCE_GROUP))
-				return ERR(ENOPROTOOPT, "get6 of a set-only option");
-			return ANY("ipv6 get: option outside the model");
-		}
+		return get_ipv6(s, opt, b, len, out, outlen);
 	}
 	return ANY("get level outside the model");
 }
