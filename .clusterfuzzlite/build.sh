@@ -8,7 +8,7 @@ cd "${SRC}/mcprobe"
 flags="-std=gnu11 -D_GNU_SOURCE -Iprobes/lib -Ifuzz"
 # The instrumentation split of fuzz/fuzz.mk (reasons there): the environment without
 # coverage, the interpreter without trace-cmp, the oracle's /proc read-and-compare
-# functions (fuzz/harness.ignorelist) without coverage or sanitizers.
+# code (fuzz/fz_oracle.c, named by fuzz/harness.ignorelist) without coverage or sanitizers.
 ign="-fsanitize-ignorelist=fuzz/harness.ignorelist -fsanitize-coverage-ignorelist=fuzz/harness.ignorelist"
 # the interpreter's files (FUZZ_PROG in fuzz/fuzz.mk)
 prog="fuzz/fz_prog.c fuzz/fz_tables.c fuzz/fz_trace.c fuzz/fz_repro.c fuzz/fz_ops.c fuzz/fz_frames.c fuzz/fz_oracle.c"

@@ -42,10 +42,11 @@ fuzz-build: $(FUZZ_BINS) $(FUZZ_DIR)/fz_tool $(FUZZ_DIR)/fz_raw
 #    a third of the fuzzer's user time;
 #  - model (fz_model.c): ASan+UBSan, edges and trace-cmp: it compares the levels, option
 #    names, lengths and values taken from the input, which is what trace-cmp feeds back;
-#  - the oracle's /proc read-and-compare functions named in fuzz/harness.ignorelist (both
-#    files): no coverage and no sanitizers in the fuzzers (they parse what the kernel
-#    printed, their edges track the size of /proc). fz_tool keeps every sanitizer on them
-#    and fuzz-smoke replays the smoke corpus through it.
+#  - the oracle's /proc read-and-compare code, fz_oracle.c (fuzz/harness.ignorelist, one
+#    src: line for both lists): no coverage and no sanitizers in the fuzzers (it parses what
+#    the kernel printed, its edges track the size of /proc). fz_tool keeps every sanitizer
+#    on it, fuzz-smoke replays the smoke corpus through it and checks the objects
+#    (fuzz/instrumentation.py).
 FUZZ_ENV_OBJS  := $(FUZZ_DIR)/obj/fz_env.o $(FUZZ_DIR)/obj/fz_cov.o $(FUZZ_DIR)/obj/mcp.o
 FUZZ_COV_OBJS  := $(FUZZ_DIR)/obj/fz_model.o $(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_PROG))
 FUZZ_IGNORE    := fuzz/harness.ignorelist
@@ -95,7 +96,7 @@ fuzz: fuzz-build
 	done
 
 # CI: replay the seeds, a few thousand new inputs per target, the resulting corpus once more
-# through fz_tool (the oracle functions of harness.ignorelist with ASan+UBSan; detect_leaks=0:
+# through fz_tool (fz_oracle.c, left out by harness.ignorelist, with ASan+UBSan; detect_leaks=0:
 # its loader keeps the inputs until exit), then the oracle proof
 fuzz-smoke: fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do \
@@ -111,6 +112,7 @@ fuzz-smoke: fuzz-build
 	    $(FUZZ_DIR)/fz_tool --target $$t --bench $(FUZZ_DIR)/smoke/$$t 0 > $(FUZZ_DIR)/smoke/$$t.tool.log 2>&1 \
 	    || { tail -40 $(FUZZ_DIR)/smoke/$$t.tool.log; echo "fuzz-smoke: $$t failed in fz_tool"; exit 1; }; \
 	done
+	@$(PYTHON) fuzz/instrumentation.py --objdir $(FUZZ_DIR)/obj
 	@$(PYTHON) fuzz/oracle_proof.py --bindir $(FUZZ_DIR)
 
 # make fuzz-repro INPUT=path [TARGET=t]: TARGET defaults to the target named in the path

@@ -118,11 +118,6 @@ struct fz_state {
 };
 extern struct fz_state fzs;
 
-static inline int fz_wrong(const char *rule)
-{
-	return fz.wrong_rule && !strcmp(fz.wrong_rule, rule);
-}
-
 /* ---------------- operations (fz_ops.c, fz_frames.c) ---------------- */
 
 void touch(int what);

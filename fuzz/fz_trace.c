@@ -21,14 +21,6 @@ static char diverge_msg[4096];
 void fz_set_c_output(const char *path) { fzt.c_path = path; }
 void fz_set_raw(int raw) { fz.raw = raw; }
 
-static uint32_t rd32_le(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
 struct rec *rec_new(int kind, int slot, const void *buf, size_t blen)
 {
 	struct rec *r;
@@ -162,7 +154,7 @@ static void fmt_optbuf(char *o, size_t n, int level, int opt, const uint8_t *b, 
 	} else if (level == SOL_IPV6 && (opt == IPV6_ADD_MEMBERSHIP || opt == IPV6_DROP_MEMBERSHIP) &&
 		   blen >= 20) {
 		fmt_a6(x, sizeof(x), b);
-		snprintf(o, n, "{multiaddr %s, ifindex %d}", x, (int)rd32_le(b + 16));
+		snprintf(o, n, "{multiaddr %s, ifindex %d}", x, (int)fz_rd32(b, 16));
 	} else if (blen >= 4 && blen <= 16) {
 		snprintf(o, n, "{int %d}", (int)v[0]);
 	} else {
