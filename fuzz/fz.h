@@ -64,6 +64,8 @@ struct fz_env {
 	unsigned char f0_mac[6], p0_mac[6];
 	long max_memberships, max_msf;	/* current sysctl values */
 	long base_max_memberships, base_max_msf;
+	long optmem_max;	/* net.core.optmem_max as the kernel applies it to us, 0 unknown */
+	long mld_max_msf;	/* net.ipv6.mld_max_msf (global) */
 	int sysctl_dirty, link_dirty, f0_went_down, f0_leaked;
 	int ever_v1, ever_v2;		/* f0 heard a v1/v2 query in an earlier input */
 	int ever_v1_next, ever_v2_next;

@@ -443,9 +443,6 @@ static int drop6(struct fz_sock *s, const uint8_t *g, int ifindex, int commit)
 	return 0;
 }
 
-
-#define MLD_MAX_MSF 64u	/* net.ipv6.mld_max_msf: global, not visible in a child netns */
-
 /* ip6_mc_source */
 static int source6(struct fz_sock *s, int add, int omode, const uint8_t *g, const uint8_t *src,
 		   int ifindex, int commit)
@@ -487,7 +484,7 @@ static int source6(struct fz_sock *s, int add, int omode, const uint8_t *g, cons
 		}
 		return 0;
 	}
-	if (m->has_sfl && (unsigned int)m->nsrc >= MLD_MAX_MSF)
+	if (m->has_sfl && m->nsrc >= fz.mld_max_msf)
 		return ENOBUFS;
 	for (i = 0; i < m->nsrc; i++)
 		if (!memcmp(m->src[i], src, 16))
@@ -538,6 +535,21 @@ static int msfilter6(struct fz_sock *s, const uint8_t *g, int ifindex, uint32_t 
 }
 
 /* ---------------- setsockopt ---------------- */
+
+/*
+ * The MSFILTER options refuse optlen > optmem_max (ENOBUFS) before reading the
+ * buffer. Unknown optmem_max (fz_env.c read_limits): no claim above the
+ * smallest default, 20480 (6.1).
+ */
+static int optmem_exceeded(int len)
+{
+	return len > (fz.optmem_max > 0 ? fz.optmem_max : 20480);
+}
+
+static struct fz_expect optmem_expect(const char *why)
+{
+	return fz.optmem_max > 0 ? ERR(ENOBUFS, why) : ANY(why);
+}
 
 static struct fz_expect errno_to(int e, const char *why)
 {
@@ -610,8 +622,8 @@ static struct fz_expect set_ip_msfilter(struct fz_sock *s, const uint8_t *b, int
 
 	if (len < 16)
 		return ERR(EINVAL, "ip_msfilter: optlen < 16");
-	if (len > 131072)
-		return ERR(ENOBUFS, "ip_msfilter: optlen > optmem_max");
+	if (optmem_exceeded(len))
+		return optmem_expect("ip_msfilter: optlen > optmem_max");
 	numsrc = fz_rd32(b, 12);
 	if (numsrc >= 0x3ffffffcu || numsrc > max_msf4())
 		return ERR(ENOBUFS, "ip_msfilter: numsrc > igmp_max_msf");
@@ -655,8 +667,8 @@ static struct fz_expect set_ip_gsf(struct fz_sock *s, const uint8_t *b, int len,
 
 	if (len < 144)
 		return ERR(EINVAL, "group_filter: optlen < 144");
-	if (len > 131072)
-		return ERR(ENOBUFS, "group_filter: optlen > optmem_max");
+	if (optmem_exceeded(len))
+		return optmem_expect("group_filter: optlen > optmem_max");
 	numsrc = fz_rd32(b, 140);
 	if (numsrc >= 0x1ffffffu || numsrc > max_msf4())
 		return ERR(ENOBUFS, "group_filter: numsrc > igmp_max_msf");
@@ -846,10 +858,10 @@ static struct fz_expect set_ipv6(struct fz_sock *s, int opt, const uint8_t *b, i
 
 		if (len < 144)
 			return ERR(EINVAL, "group_filter6: optlen < 144");
-		if (len > 131072)
-			return ERR(ENOBUFS, "group_filter6: optlen > optmem_max");
+		if (optmem_exceeded(len))
+			return optmem_expect("group_filter6: optlen > optmem_max");
 		numsrc = fz_rd32(b, 140);
-		if (numsrc >= 0x1ffffffu || numsrc > MLD_MAX_MSF)
+		if (numsrc >= 0x1ffffffu || numsrc > (uint32_t)fz.mld_max_msf)
 			return ERR(ENOBUFS, "group_filter6: numsrc > mld_max_msf");
 		if (144 + 128 * (uint64_t)numsrc > (uint64_t)len)
 			return ERR(EINVAL, "group_filter6: size > optlen");
