@@ -85,46 +85,22 @@ $(FUZZ_DIR)/fz_raw: fuzz/fz_main.c $(FUZZ_COMMON) $(FUZZ_HDRS)
 fuzz-seeds:
 	$(PYTHON) fuzz/gen_seeds.py
 
+# the shell programs of these recipes are fuzz/fuzz.sh (run, smoke, repro)
 # make fuzz [FUZZ_SECONDS=600] [FUZZ_JOBS=N]: the working corpus starts from the committed seeds
 fuzz: fuzz-build
-	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/artifacts/$$t; \
-	  echo "== fuzz_$$t for $(FUZZ_SECONDS)s"; \
-	  $(FUZZ_DIR)/fuzz_$$t $(FUZZ_OPTS) -dict=fuzz/dict/$$t.dict -max_total_time=$(FUZZ_SECONDS) \
-	    $(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS)) \
-	    -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ $(FUZZ_DIR)/corpus/$$t fuzz/corpus/$$t || exit 1; \
-	done
+	@sh fuzz/fuzz.sh run $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_JOBS) "$(FUZZ_OPTS)" $(FUZZ_TARGETS)
 
 # CI: replay the seeds, a few thousand new inputs per target, the resulting corpus once more
-# through fz_tool (fz_oracle.c, left out by harness.ignorelist, with ASan+UBSan; detect_leaks=0:
-# its loader keeps the inputs until exit), then the oracle proof
+# through fz_tool (fz_oracle.c, left out by harness.ignorelist, with ASan+UBSan), the
+# instrumentation split of the objects, then the oracle proof
 fuzz-smoke: fuzz-build
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	  rm -rf $(FUZZ_DIR)/smoke/$$t; mkdir -p $(FUZZ_DIR)/smoke/$$t $(FUZZ_DIR)/artifacts/$$t; \
-	  echo "== fuzz-smoke $$t: replay fuzz/corpus/$$t, then new inputs up to $(FUZZ_SMOKE_RUNS) runs in all (bounded at 60 s)"; \
-	  $(FUZZ_DIR)/fuzz_$$t $(FUZZ_OPTS) -dict=fuzz/dict/$$t.dict -runs=$(FUZZ_SMOKE_RUNS) -seed=1 \
-	    -max_total_time=60 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ \
-	    $(FUZZ_DIR)/smoke/$$t fuzz/corpus/$$t > $(FUZZ_DIR)/smoke/$$t.log 2>&1 \
-	    || { tail -60 $(FUZZ_DIR)/smoke/$$t.log; echo "fuzz-smoke: $$t failed"; exit 1; }; \
-	  grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec)' $(FUZZ_DIR)/smoke/$$t.log | tr '\n' ' '; echo; \
-	  echo "== fuzz-smoke $$t: replay $(FUZZ_DIR)/smoke/$$t (seeds + new inputs) through fz_tool: oracle under ASan+UBSan"; \
-	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	    $(FUZZ_DIR)/fz_tool --target $$t --bench $(FUZZ_DIR)/smoke/$$t 0 > $(FUZZ_DIR)/smoke/$$t.tool.log 2>&1 \
-	    || { tail -40 $(FUZZ_DIR)/smoke/$$t.tool.log; echo "fuzz-smoke: $$t failed in fz_tool"; exit 1; }; \
-	done
+	@sh fuzz/fuzz.sh smoke $(FUZZ_DIR) $(FUZZ_SMOKE_RUNS) "$(FUZZ_OPTS)" $(FUZZ_TARGETS)
 	@$(PYTHON) fuzz/instrumentation.py --objdir $(FUZZ_DIR)/obj
 	@$(PYTHON) fuzz/oracle_proof.py --bindir $(FUZZ_DIR)
 
 # make fuzz-repro INPUT=path [TARGET=t]: TARGET defaults to the target named in the path
 fuzz-repro: $(FUZZ_DIR)/fz_tool
-	@test -n "$(INPUT)" || { echo "usage: make fuzz-repro INPUT=crash-file [TARGET=sockopt|msfilter|igmp]"; exit 2; }
-	@t="$(TARGET)"; if [ -z "$$t" ]; then for c in $(FUZZ_TARGETS); do case "$(INPUT)" in *$$c*) t=$$c;; esac; done; fi; \
-	test -n "$$t" || { echo "cannot tell the target from $(INPUT): add TARGET=..."; exit 2; }; \
-	echo "== $(INPUT) on target $$t"; \
-	$(FUZZ_DIR)/fz_tool --target $$t --c $(FUZZ_DIR)/repro.c $(INPUT); rc=$$?; \
-	echo "standalone reproducer: $(FUZZ_DIR)/repro.c"; \
-	echo "  build: $(CC) -D_GNU_SOURCE -Iprobes/lib -o $(FUZZ_DIR)/repro $(FUZZ_DIR)/repro.c probes/lib/mcp.c"; \
-	exit 0
+	@sh fuzz/fuzz.sh repro $(FUZZ_DIR) "$(INPUT)" "$(TARGET)" "$(CC)" $(FUZZ_TARGETS)
 
 bench-fuzz: fuzz-build
 	@$(PYTHON) fuzz/bench.py --bindir $(FUZZ_DIR) --seconds $(or $(FUZZ_BENCH_SECONDS),10) --fuzz-opts "$(FUZZ_OPTS)"
