@@ -970,7 +970,8 @@ static struct fz_expect get_ip_msfilter(struct fz_sock *s, const uint8_t *b, int
 }
 
 /* do_ip_getsockopt, the multicast options */
-static struct fz_expect get_ip(struct fz_sock *s, int opt, const uint8_t *b, int len, void *out, int *outlen)
+static struct fz_expect get_ip(struct fz_sock *s, int opt, const uint8_t *b, int len, void *out,
+			       int *outlen)
 {
 	switch (opt) {
 	case IP_MULTICAST_TTL:
@@ -1014,7 +1015,8 @@ static struct fz_expect get_ip(struct fz_sock *s, int opt, const uint8_t *b, int
 }
 
 /* do_ipv6_getsockopt, the multicast options */
-static struct fz_expect get_ipv6(struct fz_sock *s, int opt, const uint8_t *b, int len, void *out, int *outlen)
+static struct fz_expect get_ipv6(struct fz_sock *s, int opt, const uint8_t *b, int len, void *out,
+				 int *outlen)
 {
 	switch (opt) {
 	case IPV6_MULTICAST_HOPS:

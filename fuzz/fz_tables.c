@@ -98,7 +98,10 @@ uint32_t fmode_v(uint8_t b)
 	return b < 250 ? (uint32_t)(b & 1) : (uint32_t)b - 248;	/* 2..7: invalid modes */
 }
 
-/* bind/connect addresses: unspecified, loopback, a group, f0's (IPv4 or IPv6, by bit 2) */
+/*
+ * bind/connect addresses, by bit 2 and the low bits: IPv4 any, loopback, a
+ * group, f0's; IPv6 any, ::1, a group, ::ffff:127.0.0.1
+ */
 socklen_t mk_addr(uint8_t sel, uint8_t pb, struct sockaddr_storage *ss, uint16_t port_override)
 {
 	static const uint32_t a4[4] = { 0, IP4(127, 0, 0, 1), IP4(239, 1, 2, 3), IP4(10, 99, 0, 1) };
