@@ -3,11 +3,11 @@
  * fz.h - shared pieces of the mcprobe fuzz targets (fuzz/).
  *
  * An input is a small program over a table of sockets. The interpreter
- * (fz_prog.c) runs each operation against the kernel and, before the call,
- * asks a reference model (fz_model.c) what the kernel must answer in the
- * state the model holds. Any difference is a divergence: the program listing
- * up to the failing step is printed and the process aborts, so libFuzzer
- * saves the input.
+ * (fz_prog.c and the files fz_prog.h lists) runs each operation against the
+ * kernel and, before the call, asks a reference model (fz_model.c) what the
+ * kernel must answer in the state the model holds. Any difference is a
+ * divergence: the program listing up to the failing step is printed and the
+ * process aborts, so libFuzzer saves the input.
  *
  * Environment (fz_env.c): the process leaves the namespace it was started in
  * before the first input (LLVMFuzzerInitialize -> fz_env_init): a private
