@@ -8,17 +8,21 @@ cd "${SRC}/mcprobe"
 flags="-std=gnu11 -D_GNU_SOURCE -Iprobes/lib -Ifuzz"
 # The instrumentation split of fuzz/fuzz.mk (reasons there): the environment without
 # coverage, the interpreter without trace-cmp, the oracle's /proc read-and-compare
-# functions (fuzz/harness.ignorelist) without coverage or sanitizers.
+# code (fuzz/fz_oracle.c, named by fuzz/harness.ignorelist) without coverage or sanitizers.
 ign="-fsanitize-ignorelist=fuzz/harness.ignorelist -fsanitize-coverage-ignorelist=fuzz/harness.ignorelist"
+# the interpreter's files (FUZZ_PROG in fuzz/fuzz.mk)
+prog="fuzz/fz_prog.c fuzz/fz_tables.c fuzz/fz_trace.c fuzz/fz_repro.c fuzz/fz_ops.c fuzz/fz_frames.c fuzz/fz_oracle.c"
 declare -A extra=(
   [fuzz/fz_env.c]="-fno-sanitize=fuzzer-no-link"
   [fuzz/fz_cov.c]="-fno-sanitize=fuzzer-no-link"
   [probes/lib/mcp.c]="-fno-sanitize=fuzzer-no-link"
-  [fuzz/fz_prog.c]="$ign -fno-sanitize-coverage=trace-cmp"
   [fuzz/fz_model.c]="$ign"
 )
+for f in $prog; do
+  extra[$f]="$ign -fno-sanitize-coverage=trace-cmp"
+done
 objs=""
-for f in fuzz/fz_env.c fuzz/fz_model.c fuzz/fz_prog.c fuzz/fz_cov.c probes/lib/mcp.c; do
+for f in fuzz/fz_env.c fuzz/fz_model.c $prog fuzz/fz_cov.c probes/lib/mcp.c; do
   o="${WORK}/$(basename "$f" .c).o"
   # shellcheck disable=SC2086  # flag lists are meant to split
   $CC $CFLAGS $flags ${extra[$f]} -c "$f" -o "$o"

@@ -14,8 +14,10 @@ FUZZ_SECONDS   ?= 60
 FUZZ_SMOKE_RUNS ?= 3000
 FUZZ_JOBS      ?= 1
 FUZZ_DIR       := $(BUILD)/fuzz
-FUZZ_COMMON    := fuzz/fz_env.c fuzz/fz_model.c fuzz/fz_prog.c fuzz/fz_cov.c probes/lib/mcp.c
-FUZZ_HDRS      := fuzz/fz.h probes/lib/mcp.h fuzz/fuzz.mk
+# the interpreter (fz_prog.h lists what each file does), then the model
+FUZZ_PROG      := fz_prog fz_tables fz_trace fz_repro fz_ops fz_frames fz_oracle
+FUZZ_COMMON    := fuzz/fz_env.c fuzz/fz_model.c $(patsubst %,fuzz/%.c,$(FUZZ_PROG)) fuzz/fz_cov.c probes/lib/mcp.c
+FUZZ_HDRS      := fuzz/fz.h fuzz/fz_prog.h probes/lib/mcp.h fuzz/fuzz.mk
 FUZZ_CFLAGS    := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iprobes/lib -Ifuzz -g -O1 \
                   -fno-omit-frame-pointer $(FUZZ_EXTRA_CFLAGS)
 FUZZ_SAN       := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -34,18 +36,19 @@ fuzz-build: $(FUZZ_BINS) $(FUZZ_DIR)/fz_tool $(FUZZ_DIR)/fz_raw
 # What is instrumented (measured with make bench-fuzz, fuzz/README.md "Oracle cost"):
 #  - environment (namespaces, rtnetlink, /proc reads): ASan+UBSan, no coverage: libFuzzer
 #    should reward new model/interpreter behaviour, not the paths that rebuild a veth;
-#  - interpreter and input decoder (fz_prog.c): ASan+UBSan, edge coverage (8-bit counters,
+#  - interpreter and input decoder (the FUZZ_PROG files): ASan+UBSan, edge coverage (8-bit counters,
 #    indirect calls) without trace-cmp: its comparisons are reader bounds, table indexes and
 #    rc-versus-model checks, never input bytes against a constant, and their callbacks were
 #    a third of the fuzzer's user time;
 #  - model (fz_model.c): ASan+UBSan, edges and trace-cmp: it compares the levels, option
 #    names, lengths and values taken from the input, which is what trace-cmp feeds back;
-#  - the oracle's /proc read-and-compare functions named in fuzz/harness.ignorelist (both
-#    files): no coverage and no sanitizers in the fuzzers (they parse what the kernel
-#    printed, their edges track the size of /proc). fz_tool keeps every sanitizer on them
-#    and fuzz-smoke replays the smoke corpus through it.
+#  - the oracle's /proc read-and-compare code, fz_oracle.c (fuzz/harness.ignorelist, one
+#    src: line for both lists): no coverage and no sanitizers in the fuzzers (it parses what
+#    the kernel printed, its edges track the size of /proc). fz_tool keeps every sanitizer
+#    on it, fuzz-smoke replays the smoke corpus through it and checks the objects
+#    (fuzz/instrumentation.py).
 FUZZ_ENV_OBJS  := $(FUZZ_DIR)/obj/fz_env.o $(FUZZ_DIR)/obj/fz_cov.o $(FUZZ_DIR)/obj/mcp.o
-FUZZ_COV_OBJS  := $(FUZZ_DIR)/obj/fz_model.o $(FUZZ_DIR)/obj/fz_prog.o
+FUZZ_COV_OBJS  := $(FUZZ_DIR)/obj/fz_model.o $(patsubst %,$(FUZZ_DIR)/obj/%.o,$(FUZZ_PROG))
 FUZZ_IGNORE    := fuzz/harness.ignorelist
 FUZZ_HARNESS   := -fsanitize-ignorelist=$(FUZZ_IGNORE) -fsanitize-coverage-ignorelist=$(FUZZ_IGNORE)
 FUZZ_SAN_OBJ   := -fsanitize=address,undefined -fno-sanitize-recover=undefined $(FUZZ_HARNESS)
@@ -60,9 +63,9 @@ $(FUZZ_DIR)/obj/fz_env.o $(FUZZ_DIR)/obj/fz_cov.o: $(FUZZ_DIR)/obj/%.o: fuzz/%.c
 	@mkdir -p $(FUZZ_DIR)/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=undefined -c -o $@ $<
 
-$(FUZZ_COV_OBJS): $(FUZZ_DIR)/obj/fz_%.o: fuzz/fz_%.c $(FUZZ_HDRS) $(FUZZ_IGNORE)
+$(FUZZ_COV_OBJS): $(FUZZ_DIR)/obj/%.o: fuzz/%.c $(FUZZ_HDRS) $(FUZZ_IGNORE)
 	@mkdir -p $(FUZZ_DIR)/obj
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN_OBJ) $(FUZZ_COV_$*) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN_OBJ) $(if $(filter fz_model,$*),$(FUZZ_COV_model),$(FUZZ_COV_prog)) -c -o $@ $<
 
 # dynamically linked (a -static libFuzzer binary crashes at start-up, see ecosystem.md 2.3)
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_ENV_OBJS) $(FUZZ_COV_OBJS) $(FUZZ_HDRS)
@@ -82,45 +85,22 @@ $(FUZZ_DIR)/fz_raw: fuzz/fz_main.c $(FUZZ_COMMON) $(FUZZ_HDRS)
 fuzz-seeds:
 	$(PYTHON) fuzz/gen_seeds.py
 
+# the shell programs of these recipes are fuzz/fuzz.sh (run, smoke, repro)
 # make fuzz [FUZZ_SECONDS=600] [FUZZ_JOBS=N]: the working corpus starts from the committed seeds
 fuzz: fuzz-build
-	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/artifacts/$$t; \
-	  echo "== fuzz_$$t for $(FUZZ_SECONDS)s"; \
-	  $(FUZZ_DIR)/fuzz_$$t $(FUZZ_OPTS) -dict=fuzz/dict/$$t.dict -max_total_time=$(FUZZ_SECONDS) \
-	    $(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS)) \
-	    -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ $(FUZZ_DIR)/corpus/$$t fuzz/corpus/$$t || exit 1; \
-	done
+	@sh fuzz/fuzz.sh run $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZ_JOBS) "$(FUZZ_OPTS)" $(FUZZ_TARGETS)
 
 # CI: replay the seeds, a few thousand new inputs per target, the resulting corpus once more
-# through fz_tool (the oracle functions of harness.ignorelist with ASan+UBSan; detect_leaks=0:
-# its loader keeps the inputs until exit), then the oracle proof
+# through fz_tool (fz_oracle.c, left out by harness.ignorelist, with ASan+UBSan), the
+# instrumentation split of the objects, then the oracle proof
 fuzz-smoke: fuzz-build
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	  rm -rf $(FUZZ_DIR)/smoke/$$t; mkdir -p $(FUZZ_DIR)/smoke/$$t $(FUZZ_DIR)/artifacts/$$t; \
-	  echo "== fuzz-smoke $$t: replay fuzz/corpus/$$t, then new inputs up to $(FUZZ_SMOKE_RUNS) runs in all (bounded at 60 s)"; \
-	  $(FUZZ_DIR)/fuzz_$$t $(FUZZ_OPTS) -dict=fuzz/dict/$$t.dict -runs=$(FUZZ_SMOKE_RUNS) -seed=1 \
-	    -max_total_time=60 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/ \
-	    $(FUZZ_DIR)/smoke/$$t fuzz/corpus/$$t > $(FUZZ_DIR)/smoke/$$t.log 2>&1 \
-	    || { tail -60 $(FUZZ_DIR)/smoke/$$t.log; echo "fuzz-smoke: $$t failed"; exit 1; }; \
-	  grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec)' $(FUZZ_DIR)/smoke/$$t.log | tr '\n' ' '; echo; \
-	  echo "== fuzz-smoke $$t: replay $(FUZZ_DIR)/smoke/$$t (seeds + new inputs) through fz_tool: oracle under ASan+UBSan"; \
-	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	    $(FUZZ_DIR)/fz_tool --target $$t --bench $(FUZZ_DIR)/smoke/$$t 0 > $(FUZZ_DIR)/smoke/$$t.tool.log 2>&1 \
-	    || { tail -40 $(FUZZ_DIR)/smoke/$$t.tool.log; echo "fuzz-smoke: $$t failed in fz_tool"; exit 1; }; \
-	done
+	@sh fuzz/fuzz.sh smoke $(FUZZ_DIR) $(FUZZ_SMOKE_RUNS) "$(FUZZ_OPTS)" $(FUZZ_TARGETS)
+	@$(PYTHON) fuzz/instrumentation.py --objdir $(FUZZ_DIR)/obj
 	@$(PYTHON) fuzz/oracle_proof.py --bindir $(FUZZ_DIR)
 
 # make fuzz-repro INPUT=path [TARGET=t]: TARGET defaults to the target named in the path
 fuzz-repro: $(FUZZ_DIR)/fz_tool
-	@test -n "$(INPUT)" || { echo "usage: make fuzz-repro INPUT=crash-file [TARGET=sockopt|msfilter|igmp]"; exit 2; }
-	@t="$(TARGET)"; if [ -z "$$t" ]; then for c in $(FUZZ_TARGETS); do case "$(INPUT)" in *$$c*) t=$$c;; esac; done; fi; \
-	test -n "$$t" || { echo "cannot tell the target from $(INPUT): add TARGET=..."; exit 2; }; \
-	echo "== $(INPUT) on target $$t"; \
-	$(FUZZ_DIR)/fz_tool --target $$t --c $(FUZZ_DIR)/repro.c $(INPUT); rc=$$?; \
-	echo "standalone reproducer: $(FUZZ_DIR)/repro.c"; \
-	echo "  build: $(CC) -D_GNU_SOURCE -Iprobes/lib -o $(FUZZ_DIR)/repro $(FUZZ_DIR)/repro.c probes/lib/mcp.c"; \
-	exit 0
+	@sh fuzz/fuzz.sh repro $(FUZZ_DIR) "$(INPUT)" "$(TARGET)" "$(CC)" $(FUZZ_TARGETS)
 
 bench-fuzz: fuzz-build
 	@$(PYTHON) fuzz/bench.py --bindir $(FUZZ_DIR) --seconds $(or $(FUZZ_BENCH_SECONDS),10) --fuzz-opts "$(FUZZ_OPTS)"

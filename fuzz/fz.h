@@ -3,11 +3,11 @@
  * fz.h - shared pieces of the mcprobe fuzz targets (fuzz/).
  *
  * An input is a small program over a table of sockets. The interpreter
- * (fz_prog.c) runs each operation against the kernel and, before the call,
- * asks a reference model (fz_model.c) what the kernel must answer in the
- * state the model holds. Any difference is a divergence: the program listing
- * up to the failing step is printed and the process aborts, so libFuzzer
- * saves the input.
+ * (fz_prog.c and the files fz_prog.h lists) runs each operation against the
+ * kernel and, before the call, asks a reference model (fz_model.c) what the
+ * kernel must answer in the state the model holds. Any difference is a
+ * divergence: the program listing up to the failing step is printed and the
+ * process aborts, so libFuzzer saves the input.
  *
  * Environment (fz_env.c): the process leaves the namespace it was started in
  * before the first input (LLVMFuzzerInitialize -> fz_env_init): a private
@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>	/* fz_rd32 */
 
 #define FZ_NSOCK	4	/* socket table slots */
 #define FZ_MAXMEMB	64	/* memberships tracked per socket and family */
@@ -29,19 +30,21 @@
 #define FZ_TRACE_MAX	512	/* syscall records per input */
 
 /*
- * The oracle's read-and-compare code (parsing /proc, counting rows) is left
- * out of libFuzzer's coverage: its edges track the size of /proc, not kernel
- * paths, and the trace-cmp callbacks in its loops cost more than the parsing.
- * The model (fz_model.c) and the program interpreter stay instrumented.
- * The attribute alone is lost when clang inlines such a function into an
- * instrumented caller: the build drops coverage AND sanitizers for the
- * functions named in fuzz/harness.ignorelist (add new oracle code there).
+ * The oracle's read-and-compare code (fz_oracle.c: parsing /proc, counting
+ * rows, the model's answers per /proc row) is built without coverage and
+ * sanitizers in the fuzzers: fuzz/harness.ignorelist names that file. Its
+ * edges track the size of /proc, not kernel paths, and the trace-cmp
+ * callbacks in its loops cost more than the parsing. Put new oracle code
+ * there, and nothing else.
  */
-#if defined(__clang__)
-#define FZ_NOCOV __attribute__((no_sanitize("coverage")))
-#else
-#define FZ_NOCOV
-#endif
+
+static inline uint32_t fz_rd32(const void *p, int off)
+{
+	uint32_t v;
+
+	memcpy(&v, (const char *)p + off, 4);
+	return v;
+}
 
 /* which target is running: selects the operation table */
 enum fz_profile { FZ_SOCKOPT = 0, FZ_MSFILTER = 1, FZ_IGMP = 2 };
@@ -61,6 +64,8 @@ struct fz_env {
 	unsigned char f0_mac[6], p0_mac[6];
 	long max_memberships, max_msf;	/* current sysctl values */
 	long base_max_memberships, base_max_msf;
+	long optmem_max;	/* net.core.optmem_max as the kernel applies it to us, 0 unknown */
+	long mld_max_msf;	/* net.ipv6.mld_max_msf (global) */
 	int sysctl_dirty, link_dirty, f0_went_down, f0_leaked;
 	int ever_v1, ever_v2;		/* f0 heard a v1/v2 query in an earlier input */
 	int ever_v1_next, ever_v2_next;
@@ -73,6 +78,9 @@ struct fz_env {
 	int record_fd;		/* MCP_FUZZ_RECORD: every input appended (bench) */
 };
 extern struct fz_env fz;
+
+/* MCP_FUZZ_WRONG_RULE names this rule: the model breaks it on purpose (fz_model.c) */
+int fz_wrong(const char *rule);
 
 void fz_env_init(void);
 void fz_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -145,7 +153,20 @@ struct fz_expect fz_model_setsockopt(int slot, int level, int opt, const void *b
 /* predicted getsockopt: out/outlen are what the kernel must write */
 struct fz_expect fz_model_getsockopt(int slot, int level, int opt, const void *in, int len,
 				     void *out, int *outlen);
-/* expected users per (ifindex, IPv4 group) etc. are computed by the oracle from fzm */
+/*
+ * Device memberships leaked by the kernel (fz_model.c leak_add): identical
+ * leaks share a record; entries of a device that no longer exists are ignored.
+ */
+struct fz_leak {
+	int ifindex, mode, nsrc;
+	int count;
+	uint32_t group;
+	uint32_t src[FZ_MAXSRC];
+};
+extern struct fz_leak fz_leaks[4096];
+extern int fz_nleaks;
+
+/* the model's answers per /proc row (fz_oracle.c), computed from fzm and fz_leaks */
 int fz_model_users4(int ifindex, uint32_t group);
 int fz_model_users6(int ifindex, const uint8_t *group);
 /* /proc/net/mcfilter expectation for (ifindex, group, source): counts */

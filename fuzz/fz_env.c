@@ -71,6 +71,31 @@ static void pin(const char *name, long v)
 		fz_die("pin %s=%ld (read %ld)", name, v, got);
 }
 
+/*
+ * The limits the model reads instead of assuming (kernel-spec.md, sysctl
+ * table): net.core.optmem_max is per netns since ~6.8 (131072 on 6.12/6.18)
+ * and global, visible only in init_net, before (20480 on 6.1);
+ * net.ipv6.mld_max_msf is global and visible only in init_net. Both are read
+ * in the namespace the process was started in, before unshare (a read
+ * changes nothing there), and optmem_max again in our own namespace, where
+ * the kernel takes it from on a newer kernel. Unreadable (a container's netns
+ * on 6.1): optmem_max 0, the model makes no claim above 20480 (fz_model.c);
+ * mld_max_msf the kernel's default, 64 on every kernel since 2.6.
+ */
+static void read_limits(int own_ns)
+{
+	long v;
+
+	if (mcp_sysctl_get_int("net.core.optmem_max", &v) == 0 && v > 0)
+		fz.optmem_max = v;
+	if (own_ns)
+		return;
+	if (mcp_sysctl_get_int("net.ipv6.mld_max_msf", &v) == 0)
+		fz.mld_max_msf = v;
+	else
+		fz.mld_max_msf = 64;
+}
+
 /* the packet socket lives in the peer netns: frames leave p0 and arrive on f0 */
 static void open_pkt(void)
 {
@@ -211,12 +236,14 @@ void fz_env_init(void)
 
 	if (fz.ready)
 		return;
+	read_limits(0);
 	if (unshare(CLONE_NEWNET) < 0)
 		fz_die("unshare(CLONE_NEWNET): the fuzzers run only in a private network namespace "
 		       "(needs CAP_SYS_ADMIN; refusing to run in the current one)");
 	if (mcp_link_set_up("lo", 1) < 0)
 		fz_die("lo up");
 	fz.lo_index = mcp_ifindex("lo");
+	read_limits(1);
 	/* new netns inherit conf/all and conf/default from the host: pin what the model relies on */
 	pin("net.ipv4.conf.all.force_igmp_version", 0);
 	pin("net.ipv4.conf.all.rp_filter", 0);

@@ -263,6 +263,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fz.verbose = 1;
+	fprintf(stderr, "limits the model uses: net.core.optmem_max %ld%s, net.ipv6.mld_max_msf %ld\n",
+		fz.optmem_max, fz.optmem_max ? "" : " (unreadable: no claim above 20480)", fz.mld_max_msf);
 	for (; i < argc; i++) {
 		size_t n;
 		uint8_t *b = load(argv[i], &n);

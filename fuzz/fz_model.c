@@ -33,27 +33,21 @@ struct fz_model fzm;
  * their sources, until it is destroyed, so they outlive the input; entries of a
  * device that no longer exists are ignored.
  */
-struct fz_leak {
-	int ifindex, mode, nsrc;
-	int count;		/* identical leaks share a record: the oracle scans the table often */
-	uint32_t group;
-	uint32_t src[FZ_MAXSRC];
-};
 #define FZ_F0_LEAKS_MAX 256
-static struct fz_leak leaks[4096];
-static int nleaks;
+struct fz_leak fz_leaks[4096];	/* identical leaks share a record: the oracle scans the table often */
+int fz_nleaks;
 
 static void leak_add(const struct fz_memb *m)
 {
 	struct fz_leak *l;
 	int n = 0;
 
-	for (int i = 0; i < nleaks; i++)	/* leaks of a destroyed device are gone */
-		if (fz_dev_alive(leaks[i].ifindex))
-			leaks[n++] = leaks[i];
-	nleaks = n;
-	for (int i = 0; i < nleaks; i++) {
-		struct fz_leak *o = &leaks[i];
+	for (int i = 0; i < fz_nleaks; i++)	/* leaks of a destroyed device are gone */
+		if (fz_dev_alive(fz_leaks[i].ifindex))
+			fz_leaks[n++] = fz_leaks[i];
+	fz_nleaks = n;
+	for (int i = 0; i < fz_nleaks; i++) {
+		struct fz_leak *o = &fz_leaks[i];
 		int same = o->ifindex == m->ifindex && o->mode == m->mode && o->nsrc == m->nsrc &&
 			   !memcmp(&o->group, m->group, 4);
 
@@ -64,10 +58,10 @@ static void leak_add(const struct fz_memb *m)
 			goto counted;
 		}
 	}
-	if (nleaks >= (int)MCP_ARRAY_SIZE_(leaks))
+	if (fz_nleaks >= (int)MCP_ARRAY_SIZE_(fz_leaks))
 		fz_die("more than %zu device memberships leaked on lo in one process (restart it)",
-		       MCP_ARRAY_SIZE_(leaks));
-	l = &leaks[nleaks++];
+		       MCP_ARRAY_SIZE_(fz_leaks));
+	l = &fz_leaks[fz_nleaks++];
 	l->ifindex = m->ifindex;
 	l->mode = m->mode;
 	memcpy(&l->group, m->group, 4);
@@ -87,42 +81,14 @@ counted:
 		 */
 		int on_f0 = 0;
 
-		for (int i = 0; i < nleaks; i++)
-			on_f0 += leaks[i].ifindex == fz.f0_index ? leaks[i].count : 0;
+		for (int i = 0; i < fz_nleaks; i++)
+			on_f0 += fz_leaks[i].ifindex == fz.f0_index ? fz_leaks[i].count : 0;
 		if (!fz.no_link || on_f0 >= FZ_F0_LEAKS_MAX)
 			fz.f0_leaked = 1;
 	}
 }
 
-int fz_model_leaks(int ifindex, uint32_t group, uint32_t src, int *inc, int *exc)
-{
-	int users = 0;
-
-	for (int i = 0; i < nleaks; i++) {
-		const struct fz_leak *l = &leaks[i];
-
-		if (l->ifindex != ifindex || l->group != group || !fz_dev_alive(ifindex))
-			continue;
-		users += l->count;
-		for (int k = 0; inc && k < l->nsrc; k++)
-			if (l->src[k] == src)
-				(*(l->mode == MCAST_INCLUDE ? inc : exc)) += l->count;
-	}
-	return users;
-}
-
-int fz_model_leaked_group(int i, int *ifindex, uint32_t *group, int *nsrc, const uint32_t **src)
-{
-	if (i >= nleaks)
-		return 0;
-	*ifindex = fz_dev_alive(leaks[i].ifindex) ? leaks[i].ifindex : 0;
-	*group = leaks[i].group;
-	*nsrc = leaks[i].nsrc;
-	*src = leaks[i].src;
-	return 1;
-}
-
-static int wrong(const char *rule)
+int fz_wrong(const char *rule)
 {
 	return fz.wrong_rule && !strcmp(fz.wrong_rule, rule);
 }
@@ -132,14 +98,6 @@ static int wrong(const char *rule)
 #define ANY(w) ((struct fz_expect){ 0, 0, 1, (w) })
 
 /* ---------------- namespace facts ---------------- */
-
-static uint32_t rd32(const void *p, int off)
-{
-	uint32_t v;
-
-	memcpy(&v, (const char *)p + off, 4);
-	return v;
-}
 
 static uint16_t rd16(const void *p, int off)
 {
@@ -151,16 +109,6 @@ static uint16_t rd16(const void *p, int off)
 
 static int is_mc4(uint32_t a) { return (ntohl(a) & 0xf0000000u) == 0xe0000000u; }
 static int is_mc6(const uint8_t *a) { return a[0] == 0xff; }
-
-int fz_dev_alive(int ifindex)
-{
-	return ifindex != 0 && (ifindex == fz.lo_index || ifindex == fz.f0_index);
-}
-
-static int dev_up(int ifindex)
-{
-	return ifindex == fz.lo_index || (ifindex == fz.f0_index && fz.f0_up);
-}
 
 /* __ip_dev_find: an address of this netns, or anything the local table calls local */
 static int local_dev4(uint32_t a)
@@ -237,7 +185,7 @@ void fz_model_sock_new(int slot, int fd, int family, int type, int proto)
 	s->proto = proto;
 	s->icsk = type == SOCK_STREAM;
 	/* inet_create / inet6_create defaults */
-	s->ttl = wrong("ttl_default") ? 2 : 1;
+	s->ttl = fz_wrong("ttl_default") ? 2 : 1;
 	s->loop = 1;
 	/*
 	 * kernel: inet_create sets MC_ALL, inet6_create does not, so the IPv4
@@ -259,7 +207,7 @@ void fz_model_sock_close(int slot)
 static struct fz_memb *find4(struct fz_sock *s, uint32_t g, int ifindex)
 {
 	for (int i = 0; i < s->nm4; i++)
-		if (rd32(s->m4[i].group, 0) == g && s->m4[i].ifindex == ifindex)
+		if (fz_rd32(s->m4[i].group, 0) == g && s->m4[i].ifindex == ifindex)
 			return &s->m4[i];
 	return NULL;
 }
@@ -303,7 +251,7 @@ static int join4(struct fz_sock *s, uint32_t g, uint32_t addr, int *ifindex, int
 	if (!mc_find_dev4(g, addr, ifindex))
 		return ENODEV;
 	for (int i = 0; i < s->nm4; i++) {
-		if (rd32(s->m4[i].group, 0) == g && s->m4[i].ifindex == *ifindex)
+		if (fz_rd32(s->m4[i].group, 0) == g && s->m4[i].ifindex == *ifindex)
 			return EADDRINUSE;
 		count++;
 	}
@@ -332,7 +280,7 @@ static int leave4(struct fz_sock *s, uint32_t g, uint32_t addr, int ifindex, int
 	for (int i = s->nm4 - 1; i >= 0; i--) {	/* kernel order: newest first */
 		struct fz_memb *m = &s->m4[i];
 
-		if (rd32(m->group, 0) != g)
+		if (fz_rd32(m->group, 0) != g)
 			continue;
 		if (ifindex) {
 			if (m->ifindex != ifindex)
@@ -352,7 +300,7 @@ static int leave4(struct fz_sock *s, uint32_t g, uint32_t addr, int ifindex, int
 
 static unsigned int max_msf4(void)
 {
-	return (unsigned int)(int)(wrong("max_msf") ? fz.max_msf + 1 : fz.max_msf);
+	return (unsigned int)(int)(fz_wrong("max_msf") ? fz.max_msf + 1 : fz.max_msf);
 }
 
 /* ip_mc_source: IPv4 source add/delete, returns errno (0 ok) */
@@ -383,7 +331,7 @@ static int source4(struct fz_sock *s, int add, int omode, uint32_t g, uint32_t i
 		if (!m->has_sfl)
 			return EADDRNOTAVAIL;
 		for (i = 0; i < m->nsrc; i++)
-			if (rd32(m->src[i], 0) == src)
+			if (fz_rd32(m->src[i], 0) == src)
 				break;
 		if (i == m->nsrc)
 			return EADDRNOTAVAIL;
@@ -399,7 +347,7 @@ static int source4(struct fz_sock *s, int add, int omode, uint32_t g, uint32_t i
 	if (m->has_sfl && (unsigned int)m->nsrc >= max_msf4())
 		return ENOBUFS;
 	for (i = 0; i < m->nsrc; i++)
-		if (rd32(m->src[i], 0) == src)
+		if (fz_rd32(m->src[i], 0) == src)
 			return EADDRNOTAVAIL;
 	if (m->nsrc >= FZ_MAXSRC)
 		return ENOBUFS;	/* not reached with the sysctl values used */
@@ -495,8 +443,6 @@ static int drop6(struct fz_sock *s, const uint8_t *g, int ifindex, int commit)
 	return 0;
 }
 
-#define MLD_MAX_MSF 64u	/* net.ipv6.mld_max_msf: global, not visible in a child netns */
-
 /* ip6_mc_source */
 static int source6(struct fz_sock *s, int add, int omode, const uint8_t *g, const uint8_t *src,
 		   int ifindex, int commit)
@@ -538,7 +484,7 @@ static int source6(struct fz_sock *s, int add, int omode, const uint8_t *g, cons
 		}
 		return 0;
 	}
-	if (m->has_sfl && (unsigned int)m->nsrc >= MLD_MAX_MSF)
+	if (m->has_sfl && m->nsrc >= fz.mld_max_msf)
 		return ENOBUFS;
 	for (i = 0; i < m->nsrc; i++)
 		if (!memcmp(m->src[i], src, 16))
@@ -590,9 +536,153 @@ static int msfilter6(struct fz_sock *s, const uint8_t *g, int ifindex, uint32_t 
 
 /* ---------------- setsockopt ---------------- */
 
+/*
+ * The MSFILTER options refuse optlen > optmem_max (ENOBUFS) before reading the
+ * buffer. Unknown optmem_max (fz_env.c read_limits): no claim above the
+ * smallest default, 20480 (6.1).
+ */
+static int optmem_exceeded(int len)
+{
+	return len > (fz.optmem_max > 0 ? fz.optmem_max : 20480);
+}
+
+static struct fz_expect optmem_expect(const char *why)
+{
+	return fz.optmem_max > 0 ? ERR(ENOBUFS, why) : ANY(why);
+}
+
 static struct fz_expect errno_to(int e, const char *why)
 {
 	return e ? ERR(e, why) : OK(why);
+}
+
+/* IP_MULTICAST_IF: in_addr, ip_mreq or ip_mreqn by optlen */
+static struct fz_expect set_ip_if(struct fz_sock *s, const uint8_t *b, int len, int commit)
+{
+	uint32_t addr;
+	int ifindex = 0, dev;
+
+	if (s->type == SOCK_STREAM)
+		return ERR(EINVAL, "if: SOCK_STREAM");
+	if (len < 4)
+		return ERR(EINVAL, "if: optlen < 4");
+	if (len >= 12) {
+		addr = fz_rd32(b, 4);
+		ifindex = (int)fz_rd32(b, 8);
+	} else if (len >= 8) {
+		addr = fz_rd32(b, 4);	/* ip_mreq: the interface is the 2nd field */
+	} else {
+		addr = fz_rd32(b, 0);
+	}
+	if (!ifindex) {
+		if (!addr) {
+			if (commit)
+				s->mc_index = 0, s->mc_addr = 0;
+			return OK("if: reset");
+		}
+		dev = local_dev4(addr);
+		ifindex = dev;
+	} else {
+		dev = fz_dev_alive(ifindex);	/* dev_get_by_index */
+	}
+	if (!dev)
+		return ERR(EADDRNOTAVAIL, "if: no such device/address");
+	if (commit)
+		s->mc_index = ifindex, s->mc_addr = addr;
+	return OK("if: stored");
+}
+
+/* the ip_mreq_source options */
+static struct fz_expect set_ip_source(struct fz_sock *s, int opt, const uint8_t *b, int len, int commit)
+{
+	uint32_t g, iface, src;
+	int add, omode, ifindex = 0;
+
+	if (len != 12)
+		return ERR(EINVAL, "ip source: optlen != 12");
+	g = fz_rd32(b, 0);
+	iface = fz_rd32(b, 4);
+	src = fz_rd32(b, 8);
+	if (opt == IP_ADD_SOURCE_MEMBERSHIP) {
+		int e = join4(s, g, iface, &ifindex, MCAST_INCLUDE, commit);
+
+		if (e && e != EADDRINUSE)
+			return ERR(e, "add source: join");
+		ifindex = 0;	/* ip_mc_source is called with ifindex 0 again */
+	}
+	add = opt == IP_BLOCK_SOURCE || opt == IP_ADD_SOURCE_MEMBERSHIP;
+	omode = (opt == IP_BLOCK_SOURCE || opt == IP_UNBLOCK_SOURCE) ? MCAST_EXCLUDE : MCAST_INCLUDE;
+	return errno_to(source4(s, add, omode, g, iface, src, ifindex, commit), "ip_mc_source");
+}
+
+/* IP_MSFILTER: struct ip_msfilter */
+static struct fz_expect set_ip_msfilter(struct fz_sock *s, const uint8_t *b, int len, int commit)
+{
+	uint32_t numsrc, srcs[FZ_MAXSRC];
+
+	if (len < 16)
+		return ERR(EINVAL, "ip_msfilter: optlen < 16");
+	if (optmem_exceeded(len))
+		return optmem_expect("ip_msfilter: optlen > optmem_max");
+	numsrc = fz_rd32(b, 12);
+	if (numsrc >= 0x3ffffffcu || numsrc > max_msf4())
+		return ERR(ENOBUFS, "ip_msfilter: numsrc > igmp_max_msf");
+	if (16 + 4 * (uint64_t)numsrc > (uint64_t)len)
+		return ERR(EINVAL, "ip_msfilter: IP_MSFILTER_SIZE(numsrc) > optlen");
+	for (uint32_t i = 0; i < numsrc && i < FZ_MAXSRC; i++)
+		srcs[i] = fz_rd32(b, 16 + 4 * (int)i);
+	return errno_to(msfilter4(s, fz_rd32(b, 0), fz_rd32(b, 4), fz_rd32(b, 8), numsrc, srcs, 0, commit),
+			"ip_mc_msfilter");
+}
+
+/* the group_source_req options, IPv4 */
+static struct fz_expect set_ip_gsource(struct fz_sock *s, int opt, const uint8_t *b, int len, int commit)
+{
+	uint32_t g, src;
+	int ifindex, add, omode;
+
+	if (len != 264)
+		return ERR(EINVAL, "group_source_req: optlen != 264");
+	if (rd16(b, 8) != AF_INET || rd16(b, 136) != AF_INET)
+		return ERR(EADDRNOTAVAIL, "group_source_req: family != AF_INET");
+	g = fz_rd32(b, 12);
+	src = fz_rd32(b, 140);
+	ifindex = (int)fz_rd32(b, 0);
+	if (opt == MCAST_JOIN_SOURCE_GROUP) {
+		int e = join4(s, g, 0, &ifindex, MCAST_INCLUDE, commit);
+
+		if (e && e != EADDRINUSE)
+			return ERR(e, "join source group: join");
+	}
+	add = opt == MCAST_BLOCK_SOURCE || opt == MCAST_JOIN_SOURCE_GROUP;
+	omode = (opt == MCAST_BLOCK_SOURCE || opt == MCAST_UNBLOCK_SOURCE) ? MCAST_EXCLUDE
+									   : MCAST_INCLUDE;
+	return errno_to(source4(s, add, omode, g, 0, src, ifindex, commit), "ip_mc_source");
+}
+
+/* MCAST_MSFILTER, IPv4: struct group_filter */
+static struct fz_expect set_ip_gsf(struct fz_sock *s, const uint8_t *b, int len, int commit)
+{
+	uint32_t numsrc, srcs[FZ_MAXSRC];
+
+	if (len < 144)
+		return ERR(EINVAL, "group_filter: optlen < 144");
+	if (optmem_exceeded(len))
+		return optmem_expect("group_filter: optlen > optmem_max");
+	numsrc = fz_rd32(b, 140);
+	if (numsrc >= 0x1ffffffu || numsrc > max_msf4())
+		return ERR(ENOBUFS, "group_filter: numsrc > igmp_max_msf");
+	if (144 + 128 * (uint64_t)numsrc > (uint64_t)len)
+		return ERR(EINVAL, "group_filter: GROUP_FILTER_SIZE(numsrc) > optlen");
+	if (rd16(b, 8) != AF_INET)
+		return ERR(EADDRNOTAVAIL, "group_filter: group family");
+	for (uint32_t i = 0; i < numsrc; i++) {
+		if (rd16(b, 144 + 128 * (int)i) != AF_INET)
+			return ERR(EADDRNOTAVAIL, "group_filter: source family");
+		srcs[i] = fz_rd32(b, 144 + 128 * (int)i + 4);
+	}
+	return errno_to(msfilter4(s, fz_rd32(b, 12), 0, fz_rd32(b, 136), numsrc, srcs, (int)fz_rd32(b, 0),
+				  commit), "ip_mc_msfilter");
 }
 
 /* ip_setsockopt (IPv4 level), any socket that reaches it */
@@ -601,7 +691,7 @@ static struct fz_expect set_ip(struct fz_sock *s, int opt, const uint8_t *b, int
 	int val = 0;
 
 	if (len >= 4)
-		val = (int)rd32(b, 0);
+		val = (int)fz_rd32(b, 0);
 	else if (len >= 1)
 		val = b[0];
 
@@ -632,39 +722,8 @@ static struct fz_expect set_ip(struct fz_sock *s, int opt, const uint8_t *b, int
 		if (commit)
 			s->all = val;
 		return OK("all: stored");
-	case IP_MULTICAST_IF: {
-		uint32_t addr;
-		int ifindex = 0, dev;
-
-		if (s->type == SOCK_STREAM)
-			return ERR(EINVAL, "if: SOCK_STREAM");
-		if (len < 4)
-			return ERR(EINVAL, "if: optlen < 4");
-		if (len >= 12) {
-			addr = rd32(b, 4);
-			ifindex = (int)rd32(b, 8);
-		} else if (len >= 8) {
-			addr = rd32(b, 4);	/* ip_mreq: the interface is the 2nd field */
-		} else {
-			addr = rd32(b, 0);
-		}
-		if (!ifindex) {
-			if (!addr) {
-				if (commit)
-					s->mc_index = 0, s->mc_addr = 0;
-				return OK("if: reset");
-			}
-			dev = local_dev4(addr);
-			ifindex = dev;
-		} else {
-			dev = fz_dev_alive(ifindex);	/* dev_get_by_index */
-		}
-		if (!dev)
-			return ERR(EADDRNOTAVAIL, "if: no such device/address");
-		if (commit)
-			s->mc_index = ifindex, s->mc_addr = addr;
-		return OK("if: stored");
-	}
+	case IP_MULTICAST_IF:
+		return set_ip_if(s, b, len, commit);
 	case IP_ADD_MEMBERSHIP:
 	case IP_DROP_MEMBERSHIP: {
 		uint32_t g, addr;
@@ -674,9 +733,9 @@ static struct fz_expect set_ip(struct fz_sock *s, int opt, const uint8_t *b, int
 			return ERR(EPROTO, "membership: connection oriented socket");
 		if (len < 8)
 			return ERR(EINVAL, "membership: optlen < 8");
-		g = rd32(b, 0);
-		addr = rd32(b, 4);
-		ifindex = len >= 12 ? (int)rd32(b, 8) : 0;
+		g = fz_rd32(b, 0);
+		addr = fz_rd32(b, 4);
+		ifindex = len >= 12 ? (int)fz_rd32(b, 8) : 0;
 		if (opt == IP_ADD_MEMBERSHIP)
 			return errno_to(join4(s, g, addr, &ifindex, MCAST_EXCLUDE, commit), "join4");
 		return errno_to(leave4(s, g, addr, ifindex, commit), "leave4");
@@ -684,47 +743,10 @@ static struct fz_expect set_ip(struct fz_sock *s, int opt, const uint8_t *b, int
 	case IP_UNBLOCK_SOURCE:
 	case IP_BLOCK_SOURCE:
 	case IP_ADD_SOURCE_MEMBERSHIP:
-	case IP_DROP_SOURCE_MEMBERSHIP: {
-		uint32_t g, iface, src;
-		int add, omode, ifindex = 0;
-
-		if (len != 12)
-			return ERR(EINVAL, "ip source: optlen != 12");
-		g = rd32(b, 0);
-		iface = rd32(b, 4);
-		src = rd32(b, 8);
-		if (opt == IP_ADD_SOURCE_MEMBERSHIP) {
-			int e = join4(s, g, iface, &ifindex, MCAST_INCLUDE, commit);
-
-			if (e && e != EADDRINUSE)
-				return ERR(e, "add source: join");
-			ifindex = 0;	/* ip_mc_source is called with ifindex 0 again */
-		}
-		add = opt == IP_BLOCK_SOURCE || opt == IP_ADD_SOURCE_MEMBERSHIP;
-		omode = (opt == IP_BLOCK_SOURCE || opt == IP_UNBLOCK_SOURCE) ? MCAST_EXCLUDE : MCAST_INCLUDE;
-		return errno_to(source4(s, add, omode, g, iface, src, ifindex, commit), "ip_mc_source");
-	}
-	case IP_MSFILTER: {
-		uint32_t numsrc;
-
-		if (len < 16)
-			return ERR(EINVAL, "ip_msfilter: optlen < 16");
-		if (len > 131072)
-			return ERR(ENOBUFS, "ip_msfilter: optlen > optmem_max");
-		numsrc = rd32(b, 12);
-		if (numsrc >= 0x3ffffffcu || numsrc > max_msf4())
-			return ERR(ENOBUFS, "ip_msfilter: numsrc > igmp_max_msf");
-		if (16 + 4 * (uint64_t)numsrc > (uint64_t)len)
-			return ERR(EINVAL, "ip_msfilter: IP_MSFILTER_SIZE(numsrc) > optlen");
-		{
-			uint32_t srcs[FZ_MAXSRC];
-
-			for (uint32_t i = 0; i < numsrc && i < FZ_MAXSRC; i++)
-				srcs[i] = rd32(b, 16 + 4 * (int)i);
-			return errno_to(msfilter4(s, rd32(b, 0), rd32(b, 4), rd32(b, 8), numsrc, srcs, 0,
-						  commit), "ip_mc_msfilter");
-		}
-	}
+	case IP_DROP_SOURCE_MEMBERSHIP:
+		return set_ip_source(s, opt, b, len, commit);
+	case IP_MSFILTER:
+		return set_ip_msfilter(s, b, len, commit);
 	case MCAST_JOIN_GROUP:
 	case MCAST_LEAVE_GROUP: {
 		uint32_t g;
@@ -734,8 +756,8 @@ static struct fz_expect set_ip(struct fz_sock *s, int opt, const uint8_t *b, int
 			return ERR(EINVAL, "group_req: optlen < 136");
 		if (rd16(b, 8) != AF_INET)
 			return ERR(EINVAL, "group_req: family != AF_INET");
-		g = rd32(b, 12);
-		ifindex = (int)rd32(b, 0);
+		g = fz_rd32(b, 12);
+		ifindex = (int)fz_rd32(b, 0);
 		if (opt == MCAST_JOIN_GROUP)
 			return errno_to(join4(s, g, 0, &ifindex, MCAST_EXCLUDE, commit), "join4");
 		return errno_to(leave4(s, g, 0, ifindex, commit), "leave4");
@@ -743,50 +765,10 @@ static struct fz_expect set_ip(struct fz_sock *s, int opt, const uint8_t *b, int
 	case MCAST_JOIN_SOURCE_GROUP:
 	case MCAST_LEAVE_SOURCE_GROUP:
 	case MCAST_BLOCK_SOURCE:
-	case MCAST_UNBLOCK_SOURCE: {
-		uint32_t g, src;
-		int ifindex, add, omode;
-
-		if (len != 264)
-			return ERR(EINVAL, "group_source_req: optlen != 264");
-		if (rd16(b, 8) != AF_INET || rd16(b, 136) != AF_INET)
-			return ERR(EADDRNOTAVAIL, "group_source_req: family != AF_INET");
-		g = rd32(b, 12);
-		src = rd32(b, 140);
-		ifindex = (int)rd32(b, 0);
-		if (opt == MCAST_JOIN_SOURCE_GROUP) {
-			int e = join4(s, g, 0, &ifindex, MCAST_INCLUDE, commit);
-
-			if (e && e != EADDRINUSE)
-				return ERR(e, "join source group: join");
-		}
-		add = opt == MCAST_BLOCK_SOURCE || opt == MCAST_JOIN_SOURCE_GROUP;
-		omode = (opt == MCAST_BLOCK_SOURCE || opt == MCAST_UNBLOCK_SOURCE) ? MCAST_EXCLUDE
-										   : MCAST_INCLUDE;
-		return errno_to(source4(s, add, omode, g, 0, src, ifindex, commit), "ip_mc_source");
-	}
-	case MCAST_MSFILTER: {
-		uint32_t numsrc, srcs[FZ_MAXSRC];
-
-		if (len < 144)
-			return ERR(EINVAL, "group_filter: optlen < 144");
-		if (len > 131072)
-			return ERR(ENOBUFS, "group_filter: optlen > optmem_max");
-		numsrc = rd32(b, 140);
-		if (numsrc >= 0x1ffffffu || numsrc > max_msf4())
-			return ERR(ENOBUFS, "group_filter: numsrc > igmp_max_msf");
-		if (144 + 128 * (uint64_t)numsrc > (uint64_t)len)
-			return ERR(EINVAL, "group_filter: GROUP_FILTER_SIZE(numsrc) > optlen");
-		if (rd16(b, 8) != AF_INET)
-			return ERR(EADDRNOTAVAIL, "group_filter: group family");
-		for (uint32_t i = 0; i < numsrc; i++) {
-			if (rd16(b, 144 + 128 * (int)i) != AF_INET)
-				return ERR(EADDRNOTAVAIL, "group_filter: source family");
-			srcs[i] = rd32(b, 144 + 128 * (int)i + 4);
-		}
-		return errno_to(msfilter4(s, rd32(b, 12), 0, rd32(b, 136), numsrc, srcs, (int)rd32(b, 0),
-					  commit), "ip_mc_msfilter");
-	}
+	case MCAST_UNBLOCK_SOURCE:
+		return set_ip_gsource(s, opt, b, len, commit);
+	case MCAST_MSFILTER:
+		return set_ip_gsf(s, b, len, commit);
 	default:
 		return ANY("ip level: option outside the model");
 	}
@@ -795,7 +777,7 @@ static struct fz_expect set_ip(struct fz_sock *s, int opt, const uint8_t *b, int
 /* do_ipv6_setsockopt, AF_INET6 sockets only */
 static struct fz_expect set_ipv6(struct fz_sock *s, int opt, const uint8_t *b, int len, int commit)
 {
-	int val = len >= 4 ? (int)rd32(b, 0) : 0;
+	int val = len >= 4 ? (int)fz_rd32(b, 0) : 0;
 
 	switch (opt) {
 	case IPV6_MULTICAST_LOOP:
@@ -839,8 +821,8 @@ static struct fz_expect set_ipv6(struct fz_sock *s, int opt, const uint8_t *b, i
 		if (s->icsk)
 			return ERR(EPROTO, "ipv6_mreq: connection oriented socket");
 		if (opt == IPV6_ADD_MEMBERSHIP)
-			return errno_to(join6(s, b, (int)rd32(b, 16), MCAST_EXCLUDE, commit), "join6");
-		return errno_to(drop6(s, b, (int)rd32(b, 16), commit), "drop6");
+			return errno_to(join6(s, b, (int)fz_rd32(b, 16), MCAST_EXCLUDE, commit), "join6");
+		return errno_to(drop6(s, b, (int)fz_rd32(b, 16), commit), "drop6");
 	case MCAST_JOIN_GROUP:
 	case MCAST_LEAVE_GROUP:
 		if (len < 136)
@@ -848,13 +830,13 @@ static struct fz_expect set_ipv6(struct fz_sock *s, int opt, const uint8_t *b, i
 		if (rd16(b, 8) != AF_INET6)
 			return ERR(EADDRNOTAVAIL, "group_req6: family");
 		if (opt == MCAST_JOIN_GROUP)
-			return errno_to(join6(s, b + 16, (int)rd32(b, 0), MCAST_EXCLUDE, commit), "join6");
-		return errno_to(drop6(s, b + 16, (int)rd32(b, 0), commit), "drop6");
+			return errno_to(join6(s, b + 16, (int)fz_rd32(b, 0), MCAST_EXCLUDE, commit), "join6");
+		return errno_to(drop6(s, b + 16, (int)fz_rd32(b, 0), commit), "drop6");
 	case MCAST_JOIN_SOURCE_GROUP:
 	case MCAST_LEAVE_SOURCE_GROUP:
 	case MCAST_BLOCK_SOURCE:
 	case MCAST_UNBLOCK_SOURCE: {
-		int ifindex = (int)rd32(b, 0), add, omode;
+		int ifindex = (int)fz_rd32(b, 0), add, omode;
 
 		if (len < 264)
 			return ERR(EINVAL, "group_source_req6: optlen < 264");
@@ -876,14 +858,14 @@ static struct fz_expect set_ipv6(struct fz_sock *s, int opt, const uint8_t *b, i
 
 		if (len < 144)
 			return ERR(EINVAL, "group_filter6: optlen < 144");
-		if (len > 131072)
-			return ERR(ENOBUFS, "group_filter6: optlen > optmem_max");
-		numsrc = rd32(b, 140);
-		if (numsrc >= 0x1ffffffu || numsrc > MLD_MAX_MSF)
+		if (optmem_exceeded(len))
+			return optmem_expect("group_filter6: optlen > optmem_max");
+		numsrc = fz_rd32(b, 140);
+		if (numsrc >= 0x1ffffffu || numsrc > (uint32_t)fz.mld_max_msf)
 			return ERR(ENOBUFS, "group_filter6: numsrc > mld_max_msf");
 		if (144 + 128 * (uint64_t)numsrc > (uint64_t)len)
 			return ERR(EINVAL, "group_filter6: size > optlen");
-		return errno_to(msfilter6(s, b + 16, (int)rd32(b, 0), rd32(b, 136), numsrc, b + 144, commit),
+		return errno_to(msfilter6(s, b + 16, (int)fz_rd32(b, 0), fz_rd32(b, 136), numsrc, b + 144, commit),
 				"ip6_mc_msfilter");
 	}
 	default:
@@ -957,6 +939,127 @@ static int put_int(int val, int len, void *out, int *outlen, int ip)
 	return 0;
 }
 
+/* IP_MSFILTER get: ip_mc_msfget */
+static struct fz_expect get_ip_msfilter(struct fz_sock *s, const uint8_t *b, int len, void *out,
+					 int *outlen)
+{
+	uint32_t g, iface, numsrc, copy;
+	int ifindex = 0;
+	struct fz_memb *m;
+
+	if (len < 16)
+		return ERR(EINVAL, "get ip_msfilter: len < 16");
+	g = fz_rd32(b, 0);
+	iface = fz_rd32(b, 4);
+	numsrc = fz_rd32(b, 12);
+	if (!is_mc4(g))
+		return ERR(EINVAL, "get ip_msfilter: group not multicast");
+	if (!mc_find_dev4(g, iface, &ifindex))
+		return ERR(ENODEV, "get ip_msfilter: no device");
+	m = find4(s, g, ifindex);
+	if (!m)
+		return ERR(EADDRNOTAVAIL, "get ip_msfilter: not joined");
+	copy = (uint32_t)m->nsrc < numsrc ? (uint32_t)m->nsrc : numsrc;
+	memcpy(out, b, 8);
+	memcpy((char *)out + 8, &m->mode, 4);
+	memcpy((char *)out + 12, &m->nsrc, 4);
+	for (uint32_t i = 0; i < copy; i++)
+		memcpy((char *)out + 16 + 4 * i, m->src[i], 4);
+	*outlen = 16 + 4 * (int)copy;
+	return OK("get ip_msfilter");
+}
+
+/* do_ip_getsockopt, the multicast options */
+static struct fz_expect get_ip(struct fz_sock *s, int opt, const uint8_t *b, int len, void *out,
+			       int *outlen)
+{
+	switch (opt) {
+	case IP_MULTICAST_TTL:
+		put_int(s->ttl, len, out, outlen, 1);
+		return OK("get ttl");
+	case IP_MULTICAST_LOOP:
+		put_int(s->loop, len, out, outlen, 1);
+		return OK("get loop");
+	case IP_MULTICAST_ALL:
+		put_int(s->all, len, out, outlen, 1);
+		return OK("get all");
+	case IP_MULTICAST_IF:
+		*outlen = len < 4 ? len : 4;
+		memcpy(out, &s->mc_addr, (size_t)*outlen);
+		return OK("get if: mc_addr");
+	case IP_MSFILTER:
+		return get_ip_msfilter(s, b, len, out, outlen);
+	case MCAST_MSFILTER: {
+		uint32_t g, numsrc;
+		struct fz_memb *m;
+
+		if (len < 144)
+			return ERR(EINVAL, "get group_filter: len < 144");
+		if (rd16(b, 8) != AF_INET)
+			return ERR(EINVAL, "get group_filter: family");
+		g = fz_rd32(b, 12);
+		numsrc = fz_rd32(b, 140);
+		if (!is_mc4(g))
+			return ERR(EINVAL, "get group_filter: not multicast");
+		m = find4(s, g, (int)fz_rd32(b, 0));	/* exact ifindex, 0 never matches */
+		if (!m)
+			return ERR(EADDRNOTAVAIL, "get group_filter: not joined on gf_interface");
+		*outlen = gf_reply(out, b, m, numsrc, AF_INET);
+		return OK("get group_filter");
+	}
+	default:
+		if (opt >= IP_ADD_MEMBERSHIP && opt <= MCAST_LEAVE_SOURCE_GROUP)
+			return ERR(ENOPROTOOPT, "get of a set-only option");
+		return ANY("ip get: option outside the model");
+	}
+}
+
+/* do_ipv6_getsockopt, the multicast options */
+static struct fz_expect get_ipv6(struct fz_sock *s, int opt, const uint8_t *b, int len, void *out,
+				 int *outlen)
+{
+	switch (opt) {
+	case IPV6_MULTICAST_HOPS:
+		put_int(s->hops6, len, out, outlen, 0);
+		return OK("get hops6");
+	case IPV6_MULTICAST_LOOP:
+		put_int(s->loop6, len, out, outlen, 0);
+		return OK("get loop6");
+	case IPV6_MULTICAST_ALL:
+		put_int(s->all6, len, out, outlen, 0);
+		return OK("get all6");
+	case IPV6_MULTICAST_IF:
+		put_int(s->oif6, len, out, outlen, 0);
+		return OK("get if6");
+	case MCAST_MSFILTER: {
+		uint32_t numsrc;
+		struct fz_memb *m = NULL;
+
+		if (len < 144)
+			return ERR(EINVAL, "get group_filter6: len < 144");
+		if (rd16(b, 8) != AF_INET6)
+			return ERR(EADDRNOTAVAIL, "get group_filter6: family");
+		if (!is_mc6(b + 16))
+			return ERR(EINVAL, "get group_filter6: not multicast");
+		for (int i = 0; i < s->nm6; i++)
+			if (s->m6[i].ifindex == (int)fz_rd32(b, 0) && !memcmp(s->m6[i].group, b + 16, 16)) {
+				m = &s->m6[i];
+				break;
+			}
+		if (!m)
+			return ERR(EADDRNOTAVAIL, "get group_filter6: not joined on gf_interface");
+		numsrc = fz_rd32(b, 140);
+		*outlen = gf_reply(out, b, m, numsrc, AF_INET6);
+		return OK("get group_filter6");
+	}
+	default:
+		if (opt == IPV6_ADD_MEMBERSHIP || opt == IPV6_DROP_MEMBERSHIP ||
+		    (opt >= MCAST_JOIN_GROUP && opt <= MCAST_LEAVE_SOURCE_GROUP))
+			return ERR(ENOPROTOOPT, "get6 of a set-only option");
+		return ANY("ipv6 get: option outside the model");
+	}
+}
+
 struct fz_expect fz_model_getsockopt(int slot, int level, int opt, const void *in, int len,
 				     void *out, int *outlen)
 {
@@ -969,189 +1072,14 @@ struct fz_expect fz_model_getsockopt(int slot, int level, int opt, const void *i
 	if (level == SOL_IP && !(s->family == AF_INET6 && s->type == SOCK_RAW)) {
 		if (len < 0)
 			return ERR(EINVAL, "ip get: len < 0");
-		switch (opt) {
-		case IP_MULTICAST_TTL:
-			put_int(s->ttl, len, out, outlen, 1);
-			return OK("get ttl");
-		case IP_MULTICAST_LOOP:
-			put_int(s->loop, len, out, outlen, 1);
-			return OK("get loop");
-		case IP_MULTICAST_ALL:
-			put_int(s->all, len, out, outlen, 1);
-			return OK("get all");
-		case IP_MULTICAST_IF:
-			*outlen = len < 4 ? len : 4;
-			memcpy(out, &s->mc_addr, (size_t)*outlen);
-			return OK("get if: mc_addr");
-		case IP_MSFILTER: {
-			uint32_t g, iface, numsrc, copy;
-			int ifindex = 0;
-			struct fz_memb *m;
-
-			if (len < 16)
-				return ERR(EINVAL, "get ip_msfilter: len < 16");
-			g = rd32(b, 0);
-			iface = rd32(b, 4);
-			numsrc = rd32(b, 12);
-			if (!is_mc4(g))
-				return ERR(EINVAL, "get ip_msfilter: group not multicast");
-			if (!mc_find_dev4(g, iface, &ifindex))
-				return ERR(ENODEV, "get ip_msfilter: no device");
-			m = find4(s, g, ifindex);
-			if (!m)
-				return ERR(EADDRNOTAVAIL, "get ip_msfilter: not joined");
-			copy = (uint32_t)m->nsrc < numsrc ? (uint32_t)m->nsrc : numsrc;
-			memcpy(out, b, 8);
-			memcpy((char *)out + 8, &m->mode, 4);
-			memcpy((char *)out + 12, &m->nsrc, 4);
-			for (uint32_t i = 0; i < copy; i++)
-				memcpy((char *)out + 16 + 4 * i, m->src[i], 4);
-			*outlen = 16 + 4 * (int)copy;
-			return OK("get ip_msfilter");
-		}
-		case MCAST_MSFILTER: {
-			uint32_t g, numsrc;
-			struct fz_memb *m;
-
-			if (len < 144)
-				return ERR(EINVAL, "get group_filter: len < 144");
-			if (rd16(b, 8) != AF_INET)
-				return ERR(EINVAL, "get group_filter: family");
-			g = rd32(b, 12);
-			numsrc = rd32(b, 140);
-			if (!is_mc4(g))
-				return ERR(EINVAL, "get group_filter: not multicast");
-			m = find4(s, g, (int)rd32(b, 0));	/* exact ifindex, 0 never matches */
-			if (!m)
-				return ERR(EADDRNOTAVAIL, "get group_filter: not joined on gf_interface");
-			*outlen = gf_reply(out, b, m, numsrc, AF_INET);
-			return OK("get group_filter");
-		}
-		default:
-			if (opt >= IP_ADD_MEMBERSHIP && opt <= MCAST_LEAVE_SOURCE_GROUP)
-				return ERR(ENOPROTOOPT, "get of a set-only option");
-			return ANY("ip get: option outside the model");
-		}
+		return get_ip(s, opt, b, len, out, outlen);
 	}
 	if (level == SOL_IP)
 		return ANY("SOL_IP get on AF_INET6 raw");
 	if (level == SOL_IPV6) {
 		if (s->family == AF_INET)
 			return ERR(EOPNOTSUPP, "SOL_IPV6 get on AF_INET");
-		switch (opt) {
-		case IPV6_MULTICAST_HOPS:
-			put_int(s->hops6, len, out, outlen, 0);
-			return OK("get hops6");
-		case IPV6_MULTICAST_LOOP:
-			put_int(s->loop6, len, out, outlen, 0);
-			return OK("get loop6");
-		case IPV6_MULTICAST_ALL:
-			put_int(s->all6, len, out, outlen, 0);
-			return OK("get all6");
-		case IPV6_MULTICAST_IF:
-			put_int(s->oif6, len, out, outlen, 0);
-			return OK("get if6");
-		case MCAST_MSFILTER: {
-			uint32_t numsrc;
-			struct fz_memb *m = NULL;
-
-			if (len < 144)
-				return ERR(EINVAL, "get group_filter6: len < 144");
-			if (rd16(b, 8) != AF_INET6)
-				return ERR(EADDRNOTAVAIL, "get group_filter6: family");
-			if (!is_mc6(b + 16))
-				return ERR(EINVAL, "get group_filter6: not multicast");
-			for (int i = 0; i < s->nm6; i++)
-				if (s->m6[i].ifindex == (int)rd32(b, 0) && !memcmp(s->m6[i].group, b + 16, 16)) {
-					m = &s->m6[i];
-					break;
-				}
-			if (!m)
-				return ERR(EADDRNOTAVAIL, "get group_filter6: not joined on gf_interface");
-			numsrc = rd32(b, 140);
-			*outlen = gf_reply(out, b, m, numsrc, AF_INET6);
-			return OK("get group_filter6");
-		}
-		default:
-			if (opt == IPV6_ADD_MEMBERSHIP || opt == IPV6_DROP_MEMBERSHIP ||
-			    (opt >= MCAST_JOIN_GROUP && opt <= MCAST_LEAVE_SOURCE_GROUP))
-				return ERR(ENOPROTOOPT, "get6 of a set-only option");
-			return ANY("ipv6 get: option outside the model");
-		}
+		return get_ipv6(s, opt, b, len, out, outlen);
 	}
 	return ANY("get level outside the model");
-}
-
-/* ---------------- namespace-level expectations ---------------- */
-
-int fz_model_users4(int ifindex, uint32_t group)
-{
-	int n = 0;
-
-	if (!fz_dev_alive(ifindex))
-		return 0;
-	for (int i = 0; i < FZ_NSOCK; i++) {
-		const struct fz_sock *s = &fzm.s[i];
-
-		if (s->fd < 0)
-			continue;
-		for (int j = 0; j < s->nm4; j++)
-			if (s->m4[j].ifindex == ifindex && rd32(s->m4[j].group, 0) == group)
-				n++;
-	}
-	if (group == htonl(0xe0000001u) && dev_up(ifindex))
-		n++;	/* ip_mc_up joins all-hosts on every up device */
-	n += fz_model_leaks(ifindex, group, 0, NULL, NULL);
-	if (n && wrong("users"))
-		n++;
-	return n;
-}
-
-int fz_model_users6(int ifindex, const uint8_t *group)
-{
-	static const uint8_t allnodes[16] = { 0xff, 2, [15] = 1 };
-	int n = 0;
-
-	if (!fz_dev_alive(ifindex))
-		return 0;
-	for (int i = 0; i < FZ_NSOCK; i++) {
-		const struct fz_sock *s = &fzm.s[i];
-
-		if (s->fd < 0)
-			continue;
-		for (int j = 0; j < s->nm6; j++)
-			if (s->m6[j].ifindex == ifindex && !memcmp(s->m6[j].group, group, 16))
-				n++;
-	}
-	if (!memcmp(group, allnodes, 16))
-		n += ifindex == fz.lo_index ? fz.v6_allnodes_lo : fz.v6_allnodes_f0;
-	if (n && wrong("users6"))
-		n++;
-	return n;
-}
-
-/* per-source sf_count[INCLUDE/EXCLUDE] of the device filter: one count per membership listing it */
-void fz_model_mcfilter4(int ifindex, uint32_t group, uint32_t src, int *inc, int *exc)
-{
-	*inc = *exc = 0;
-	if (!fz_dev_alive(ifindex))
-		return;
-	for (int i = 0; i < FZ_NSOCK; i++) {
-		const struct fz_sock *s = &fzm.s[i];
-
-		if (s->fd < 0)
-			continue;
-		for (int j = 0; j < s->nm4; j++) {
-			const struct fz_memb *m = &s->m4[j];
-
-			if (m->ifindex != ifindex || rd32(m->group, 0) != group)
-				continue;
-			for (int k = 0; k < m->nsrc; k++)
-				if (rd32(m->src[k], 0) == src)
-					(*(m->mode == MCAST_INCLUDE ? inc : exc))++;
-		}
-	}
-	fz_model_leaks(ifindex, group, src, inc, exc);
-	if (wrong("mcf_count") && (*inc || *exc))
-		(*(*inc ? inc : exc))++;
 }

@@ -5,7 +5,8 @@
 Each seed is one probe scenario (kernel-spec.md rows the probes check: joins by
 address/ifindex, the membership limit, SSM and the DROP_SOURCE-on-ASM quirk,
 IP_MSFILTER/MCAST_MSFILTER bounds, TCP and accept, IPv6, link down/delete,
-IGMP queries) written in the interpreter's encoding (fuzz/fz_prog.c): one
+IGMP queries) written in the interpreter's encoding (fuzz/fz_prog.c, the
+value tables of fz_tables.c, the operations of fz_ops.c and fz_frames.c): one
 opcode byte per operation, then its argument bytes. Re-run after changing
 the encoding: /usr/bin/python3 fuzz/gen_seeds.py
 """

@@ -3,7 +3,7 @@
 """Proof that the fuzzers' oracle fires (run by `make fuzz-smoke`).
 
 For every target and every deliberately wrong model rule that applies to it
-(MCP_FUZZ_WRONG_RULE, fz_model.c / fz_prog.c), run the fuzzer from an EMPTY
+(MCP_FUZZ_WRONG_RULE: fz_model.c, fz_oracle.c, fz_frames.c), run the fuzzer from an EMPTY
 corpus for at most PROOF_SECONDS and require the divergence exit: libFuzzer's
 deadly-signal exit with "MCPROBE-DIVERGENCE" and the rule named in the output.
 A rule that is not caught fails the proof. Then the same target, unmodified,
