@@ -21,6 +21,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -941,28 +942,53 @@ static int hex_in6(const char *hex, struct in6_addr *a)
 	return 0;
 }
 
-/* /proc/net/igmp6: "idx dev group(hex) users flags(hex) timer", no header */
-int mcp_igmp6_rows(struct mcp_igmp6_row *rows, int max)
+/*
+ * The loop of every /proc/net table reader: skips `header` lines, parses
+ * each further line into the next row (parse returns -1 for a line that is
+ * not a row), keeps at most max rows and returns how many the file holds.
+ */
+static int proc_rows(const char *path, int header, int (*parse)(const char *line, void *row), void *rows,
+		     size_t size, int max)
 {
-	FILE *f = fopen("/proc/self/net/igmp6", "re");
+	FILE *f = fopen(path, "re");
 	char line[256];
 	int n = 0;
 
 	if (!f)
 		return -1;
+	if (size > 256)
+		abort();	/* a row type larger than the buffer: a bug here, not an observation */
 	while (fgets(line, sizeof(line), f)) {
-		struct mcp_igmp6_row r;
-		char hex[40];
+		_Alignas(max_align_t) unsigned char row[256];
 
-		if (sscanf(line, "%d %31s %39s %d %x", &r.ifindex, r.dev, hex, &r.users, &r.flags) != 5 ||
-		    hex_in6(hex, &r.group) < 0)
+		if (header > 0) {
+			header--;
+			continue;
+		}
+		if (parse(line, row) < 0)
 			continue;
 		if (n < max)
-			rows[n] = r;
+			memcpy((char *)rows + (size_t)n * size, row, size);
 		n++;
 	}
 	fclose(f);
 	return n;
+}
+
+/* /proc/net/igmp6: "idx dev group(hex) users flags(hex) timer", no header */
+static int parse_igmp6(const char *line, void *row)
+{
+	struct mcp_igmp6_row *r = row;
+	char hex[40];
+
+	if (sscanf(line, "%d %31s %39s %d %x", &r->ifindex, r->dev, hex, &r->users, &r->flags) != 5)
+		return -1;
+	return hex_in6(hex, &r->group);
+}
+
+int mcp_igmp6_rows(struct mcp_igmp6_row *rows, int max)
+{
+	return proc_rows("/proc/self/net/igmp6", 0, parse_igmp6, rows, sizeof(*rows), max);
 }
 
 int mcp_igmp6_users(const char *dev, const char *group)
@@ -989,82 +1015,51 @@ int mcp_igmp6_users(const char *dev, const char *group)
 
 /* /proc/net/mcfilter: header, then "%3d %6.6s 0x%08x 0x%08x %6lu %6lu"
  * (ifindex, device, group and source in host order, INC and EXC counts). */
+static int parse_mcfilter(const char *line, void *row)
+{
+	struct mcp_mcfilter_row *r = row;
+	unsigned int ga, sa;
+
+	if (sscanf(line, "%d %31s %x %x %lu %lu", &r->ifindex, r->dev, &ga, &sa, &r->inc, &r->exc) != 6)
+		return -1;
+	r->group.s_addr = htonl(ga);
+	r->source.s_addr = htonl(sa);
+	return 0;
+}
+
 int mcp_mcfilter_rows(struct mcp_mcfilter_row *rows, int max)
 {
-	FILE *f = fopen("/proc/self/net/mcfilter", "re");
-	char line[256];
-	int n = 0;
-
-	if (!f)
-		return -1;
-	if (!fgets(line, sizeof(line), f)) {	/* header */
-		fclose(f);
-		return 0;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		struct mcp_mcfilter_row r;
-		unsigned int ga, sa;
-
-		if (sscanf(line, "%d %31s %x %x %lu %lu", &r.ifindex, r.dev, &ga, &sa, &r.inc, &r.exc) != 6)
-			continue;
-		r.group.s_addr = htonl(ga);
-		r.source.s_addr = htonl(sa);
-		if (n < max)
-			rows[n] = r;
-		n++;
-	}
-	fclose(f);
-	return n;
+	return proc_rows("/proc/self/net/mcfilter", 1, parse_mcfilter, rows, sizeof(*rows), max);
 }
 
 /* /proc/net/mcfilter6: header, then "%3d %6.6s %pi6 %pi6 %6lu %6lu" */
+static int parse_mcfilter6(const char *line, void *row)
+{
+	struct mcp_mcfilter6_row *r = row;
+	char g[40], so[40];
+
+	if (sscanf(line, "%d %31s %39s %39s %lu %lu", &r->ifindex, r->dev, g, so, &r->inc, &r->exc) != 6 ||
+	    hex_in6(g, &r->group) < 0 || hex_in6(so, &r->source) < 0)
+		return -1;
+	return 0;
+}
+
 int mcp_mcfilter6_rows(struct mcp_mcfilter6_row *rows, int max)
 {
-	FILE *f = fopen("/proc/self/net/mcfilter6", "re");
-	char line[256];
-	int n = 0;
-
-	if (!f)
-		return -1;
-	if (!fgets(line, sizeof(line), f)) {	/* header */
-		fclose(f);
-		return 0;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		struct mcp_mcfilter6_row r;
-		char g[40], so[40];
-
-		if (sscanf(line, "%d %31s %39s %39s %lu %lu", &r.ifindex, r.dev, g, so, &r.inc, &r.exc) != 6 ||
-		    hex_in6(g, &r.group) < 0 || hex_in6(so, &r.source) < 0)
-			continue;
-		if (n < max)
-			rows[n] = r;
-		n++;
-	}
-	fclose(f);
-	return n;
+	return proc_rows("/proc/self/net/mcfilter6", 1, parse_mcfilter6, rows, sizeof(*rows), max);
 }
 
 /* /proc/net/dev_mcast: "idx dev refcount global_use address(hex)", no header */
+static int parse_dev_mcast(const char *line, void *row)
+{
+	struct mcp_dev_mcast_row *r = row;
+
+	return sscanf(line, "%d %31s %d %d %63s", &r->ifindex, r->dev, &r->users, &r->global, r->hex) == 5 ? 0 : -1;
+}
+
 int mcp_dev_mcast_rows(struct mcp_dev_mcast_row *rows, int max)
 {
-	FILE *f = fopen("/proc/self/net/dev_mcast", "re");
-	char line[256];
-	int n = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		struct mcp_dev_mcast_row r;
-
-		if (sscanf(line, "%d %31s %d %d %63s", &r.ifindex, r.dev, &r.users, &r.global, r.hex) != 5)
-			continue;
-		if (n < max)
-			rows[n] = r;
-		n++;
-	}
-	fclose(f);
-	return n;
+	return proc_rows("/proc/self/net/dev_mcast", 0, parse_dev_mcast, rows, sizeof(*rows), max);
 }
 
 /* ------------------------------------------------------------------ */
