@@ -8,9 +8,11 @@
 #   ci/deps.sh install PKG...     run the command (DEPS_DRY_RUN=1: print it only)
 set -u
 
+# one dpkg-query for all: it prints the installed ones, the rest are missing
 missing() {
+	installed=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null | awk '/ install ok installed$/ {print $1}')
 	for p in "$@"; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || printf '%s ' "$p"
+		printf '%s\n' "$installed" | grep -qx "$p" || printf '%s ' "$p"
 	done
 }
 

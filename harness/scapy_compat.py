@@ -206,6 +206,19 @@ def mld_classes():
     return _M
 
 
+def prewarm():
+    """Imports scapy's layers now (about 0.3 s), so that a live run does it
+    while the probes run instead of after them. Errors are left for the
+    first real use to report."""
+    try:
+        from scapy.layers.inet import IP  # noqa: F401
+        from scapy.layers.l2 import Ether  # noqa: F401
+        classes()
+        mld_classes()
+    except Exception:  # noqa: BLE001 - reported where scapy is really needed
+        pass
+
+
 def icmp6_checksum_ok(src, dst, msg):
     """RFC 4443 2.3 over the RFC 8200 8.1 pseudo-header: a correct message sums to 0."""
     import socket

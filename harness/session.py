@@ -12,6 +12,7 @@ be lost between the probes and the reports."""
 
 import os
 import platform
+import threading
 
 from . import decoders, expected, kmsg, observe
 from .judge import ALL_EXPECTED, SKIP, WELL_FORMED, Run, Verdict, judge_checks, malformed, merge_repeats, parent, \
@@ -49,6 +50,8 @@ class Session:
     def start(self):
         """Live runs: start watching the kernel log, then every probe."""
         if self.source is None:
+            from . import scapy_compat
+            threading.Thread(target=scapy_compat.prewarm, daemon=True, name="scapy-prewarm").start()
             self.watch = kmsg.Watch()
             names = [n for n in self.probes if n in self.areas]
             self.source = observe.ProbesHere(self.opts.bindir, names, repeat=self.opts.repeat,
