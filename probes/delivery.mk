@@ -9,8 +9,8 @@
 DLV_AREAS  := delivery,sendopts,scope
 DLV_PROBES := probes/bin/delivery probes/bin/sendopts probes/bin/scope
 # issue 13: the IPv6 traffic areas run in the same repeat targets
-DLV6_AREAS  := delivery6,sendopts6,sourcefilter6
-DLV6_PROBES := probes/bin/delivery6 probes/bin/sendopts6 probes/bin/sourcefilter6
+DLV6_AREAS  := delivery6,sendopts6,sourcefilter6,scope6
+DLV6_PROBES := probes/bin/delivery6 probes/bin/sendopts6 probes/bin/sourcefilter6 probes/bin/scope6
 
 TEST_TARGETS  += test-delivery-repeat
 BENCH_TARGETS += bench-ipc bench-delivery-area

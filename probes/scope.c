@@ -25,14 +25,23 @@
  * groups. Every observation is followed by a sentinel datagram (TTL 64, a
  * group forwarded to r1 and r2) along the same path: counts are what
  * arrived before it (lib/dlv.h).
+ *
+ * "mrt_api": the MRT_* setsockopt errnos (MRT_INIT twice, on the wrong
+ * socket, optlens, VIF indexes and ifindexes, MFC entries, MRT_DONE, an
+ * option before MRT_INIT with and without CAP_NET_ADMIN over the netns), on
+ * a veth pair m0/m1 in the scenario's own netns. "mc_forwarding":
+ * net.ipv4.conf.all.mc_forwarding follows MRT_INIT / MRT_DONE and cannot be
+ * written. Without CONFIG_IP_MROUTE every check is a SKIP.
  */
 #include "mcp.h"
 #include "dlv.h"
 
 #include <arpa/inet.h>
 #include <linux/mroute.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -240,8 +249,208 @@ static void router(void)
 	close(mrt);
 }
 
+/* ------------------------------------------------------------------ */
+/* MRT_* errnos */
+
+/* ENOPROTOOPT from MRT_VERSION: no CONFIG_IP_MROUTE; the ids are skipped */
+static int mroute_missing(const char *const *ids, size_t n)
+{
+	int fd = MCP_SAFE(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IGMP));
+	int v = 0, e;
+	socklen_t len = sizeof(v);
+
+	if (!getsockopt(fd, IPPROTO_IP, MRT_VERSION, &v, &len)) {
+		close(fd);
+		return 0;
+	}
+	e = errno;
+	if (e != ENOPROTOOPT && e != EOPNOTSUPP)
+		mcp_broken("MRT_VERSION");
+	for (size_t i = 0; i < n; i++)
+		obs_skip(ids[i], "no IPv4 multicast routing (MRT_VERSION: %s; CONFIG_IP_MROUTE)",
+			 mcp_errname(e));
+	close(fd);
+	return 1;
+}
+
+enum { S_A, S_B, S_UDP, S_RAW_UDP, S_NOCAP, S_N };
+enum { OP_INIT, OP_DONE, OP_ADD_VIF, OP_DEL_VIF, OP_ADD_MFC, OP_DEL_MFC };
+
+/* len 0: the option's own size; ifindex 0: m0's, -1: m1's, else this value;
+ * vifi is the MFC parent for the MFC ops */
+static const struct api_row {
+	const char *id;
+	int sock, op, len, vifi, ifindex;
+	const char *group;
+} api_rows[] = {
+	/* before any MRT_INIT: allowed to a CAP_NET_ADMIN holder */
+	{ "ipv4.scope.mrt.add_vif_before_init", S_A, OP_ADD_VIF, 0, 5, 0, NULL },
+	{ "ipv4.scope.mrt.del_vif_before_init", S_A, OP_DEL_VIF, 0, 5, 0, NULL },
+	{ "ipv4.scope.mrt.add_vif_before_init_without_net_admin", S_NOCAP, OP_ADD_VIF, 0, 6, 0, NULL },
+	{ "ipv4.scope.mrt.init_udp_socket", S_UDP, OP_INIT, 0, 0, 0, NULL },
+	{ "ipv4.scope.mrt.init_raw_udp_socket", S_RAW_UDP, OP_INIT, 0, 0, 0, NULL },
+	{ "ipv4.scope.mrt.init_optlen_2", S_A, OP_INIT, 2, 0, 0, NULL },
+	{ "ipv4.scope.mrt.init", S_A, OP_INIT, 0, 0, 0, NULL },
+	{ "ipv4.scope.mrt.init_twice_same_socket", S_A, OP_INIT, 0, 0, 0, NULL },
+	{ "ipv4.scope.mrt.init_second_socket", S_B, OP_INIT, 0, 0, 0, NULL },
+	{ "ipv4.scope.mrt.add_vif", S_A, OP_ADD_VIF, 0, 0, 0, NULL },
+	{ "ipv4.scope.mrt.add_vif_same_index", S_A, OP_ADD_VIF, 0, 0, 0, NULL },
+	{ "ipv4.scope.mrt.add_vif_index_31", S_A, OP_ADD_VIF, 0, 31, -1, NULL },
+	{ "ipv4.scope.mrt.add_vif_index_32", S_A, OP_ADD_VIF, 0, 32, 0, NULL },
+	{ "ipv4.scope.mrt.add_vif_ifindex_nonexistent", S_A, OP_ADD_VIF, 0, 1, 65535, NULL },
+	{ "ipv4.scope.mrt.add_vif_optlen_short", S_A, OP_ADD_VIF, (int)sizeof(struct vifctl) - 1, 1, 0, NULL },
+	{ "ipv4.scope.mrt.del_vif_absent", S_A, OP_DEL_VIF, 0, 2, 0, NULL },
+	{ "ipv4.scope.mrt.del_vif_index_32", S_A, OP_DEL_VIF, 0, 32, 0, NULL },
+	{ "ipv4.scope.mrt.del_vif_optlen_short", S_A, OP_DEL_VIF, (int)sizeof(struct vifctl) - 1, 31, 0, NULL },
+	{ "ipv4.scope.mrt.add_mfc", S_A, OP_ADD_MFC, 0, 0, 0, "239.32.0.1" },
+	{ "ipv4.scope.mrt.add_mfc_unicast_group", S_A, OP_ADD_MFC, 0, 0, 0, "10.32.0.1" },
+	{ "ipv4.scope.mrt.add_mfc_parent_32", S_A, OP_ADD_MFC, 0, 32, 0, "239.32.0.2" },
+	{ "ipv4.scope.mrt.add_mfc_optlen_short", S_A, OP_ADD_MFC, (int)sizeof(struct mfcctl) - 1, 0, 0, "239.32.0.3" },
+	{ "ipv4.scope.mrt.del_mfc", S_A, OP_DEL_MFC, 0, 0, 0, "239.32.0.1" },
+	{ "ipv4.scope.mrt.del_mfc_absent", S_A, OP_DEL_MFC, 0, 0, 0, "239.32.0.1" },
+	{ "ipv4.scope.mrt.done_not_mroute_socket", S_B, OP_DONE, 0, 0, 0, NULL },
+	{ "ipv4.scope.mrt.done", S_A, OP_DONE, 0, 0, 0, NULL },
+	{ "ipv4.scope.mrt.done_twice", S_A, OP_DONE, 0, 0, 0, NULL },
+	{ "ipv4.scope.mrt.add_vif_after_done", S_A, OP_ADD_VIF, 0, 3, 0, NULL },
+	/* B takes the router role if the kernel lets optlen 8 through */
+	{ "ipv4.scope.mrt.init_optlen_8", S_B, OP_INIT, 8, 0, 0, NULL },
+	{ "ipv4.scope.mrt.init_after_done", S_A, OP_INIT, 0, 0, 0, NULL },
+};
+
+static int m0, m1;
+
+static int api_call(int fd, const struct api_row *rw)
+{
+	union {
+		int one[2];
+		struct vifctl vif;
+		struct mfcctl mfc;
+	} u;
+	static const int opt[] = { MRT_INIT, MRT_DONE, MRT_ADD_VIF, MRT_DEL_VIF, MRT_ADD_MFC, MRT_DEL_MFC };
+	socklen_t size[] = { sizeof(int), 0, sizeof(u.vif), sizeof(u.vif), sizeof(u.mfc), sizeof(u.mfc) };
+
+	memset(&u, 0, sizeof(u));
+	u.one[0] = 1;
+	if (rw->op == OP_ADD_VIF || rw->op == OP_DEL_VIF) {
+		u.vif.vifc_vifi = (vifi_t)rw->vifi;
+		u.vif.vifc_flags = VIFF_USE_IFINDEX;
+		u.vif.vifc_threshold = 1;
+		u.vif.vifc_lcl_ifindex = rw->ifindex > 0 ? rw->ifindex : rw->ifindex ? m1 : m0;
+	} else if (rw->op == OP_ADD_MFC || rw->op == OP_DEL_MFC) {
+		u.mfc.mfcc_origin = mcp_in(SRC);
+		u.mfc.mfcc_mcastgrp = mcp_in(rw->group);
+		u.mfc.mfcc_parent = (vifi_t)rw->vifi;
+		u.mfc.mfcc_ttls[31] = 1;
+	}
+	return setsockopt(fd, IPPROTO_IP, opt[rw->op], &u,
+			  rw->len ? (socklen_t)rw->len : size[rw->op]);
+}
+
+/* The call from a child that has left the netns owner's user namespace: it
+ * keeps the socket but holds no CAP_NET_ADMIN over the netns any more.
+ * 1: done (*res set), 0: no user namespaces here (*err says why). */
+static int api_call_nocap(const struct api_row *rw, struct mcp_res *res, int *err)
+{
+	int p[2], st = 0, fd = MCP_SAFE(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IGMP));
+	struct mcp_res r = { -1, 0 };
+	pid_t pid;
+
+	MCP_SAFE(pipe(p));
+	pid = MCP_SAFE(fork());
+	if (!pid) {
+		close(p[0]);
+		if (unshare(CLONE_NEWUSER) < 0)
+			r = (struct mcp_res){ -2, errno };
+		else
+			r = MCP_TRY(api_call(fd, rw));
+		_exit(write(p[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);
+	}
+	close(p[1]);
+	if (read(p[0], &r, sizeof(r)) != sizeof(r) || waitpid(pid, &st, 0) != pid || st)
+		mcp_broken("child without CAP_NET_ADMIN");
+	close(p[0]);
+	close(fd);
+	*err = r.err;
+	if (r.rc == -2)
+		return 0;
+	*res = r;
+	return 1;
+}
+
+static void mrt_api(void)
+{
+	const char *ids[MCP_ARRAY_SIZE(api_rows)];
+	int fds[S_N];
+
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(api_rows); i++)
+		ids[i] = api_rows[i].id;
+	if (mroute_missing(ids, MCP_ARRAY_SIZE(ids)))
+		return;
+	MCP_SAFE(mcp_veth_add("m0", "m1", -1));
+	m0 = MCP_SAFE(mcp_ifindex("m0"));
+	m1 = MCP_SAFE(mcp_ifindex("m1"));
+	fds[S_A] = MCP_SAFE(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IGMP));
+	fds[S_B] = MCP_SAFE(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IGMP));
+	fds[S_UDP] = MCP_SAFE(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+	fds[S_RAW_UDP] = MCP_SAFE(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_UDP));
+	fds[S_NOCAP] = -1;
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(api_rows); i++) {
+		const struct api_row *rw = &api_rows[i];
+		struct mcp_res r;
+		int e;
+
+		if (rw->sock == S_NOCAP) {
+			if (!api_call_nocap(rw, &r, &e)) {
+				obs_skip(rw->id, "no user namespace to drop CAP_NET_ADMIN in (unshare: %s)",
+					 mcp_errname(e));
+				continue;
+			}
+		} else {
+			r = MCP_TRY(api_call(fds[rw->sock], rw));
+		}
+		obs_begin("%s", rw->id);
+		obs_res(NULL, r);
+		obs_end();
+	}
+	for (int i = 0; i < S_NOCAP; i++)
+		close(fds[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* net.ipv4.conf.all.mc_forwarding: owned by MRT_INIT / MRT_DONE */
+
+static const char mc_forwarding_id[] = "ipv4.scope.mrt.mc_forwarding";
+
+static void mc_forwarding(void)
+{
+	static const char *const ids[] = { mc_forwarding_id };
+	static const char *const name = "net.ipv4.conf.all.mc_forwarding";
+	long before = -1, init = -1, done = -1;
+	struct mcp_res w;
+	int fd, one = 1;
+
+	if (mroute_missing(ids, 1))
+		return;
+	MCP_SAFE(mcp_sysctl_get_int(name, &before));
+	fd = MCP_SAFE(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IGMP));
+	MCP_SAFE(setsockopt(fd, IPPROTO_IP, MRT_INIT, &one, sizeof(one)));
+	MCP_SAFE(mcp_sysctl_get_int(name, &init));
+	w = MCP_TRY(mcp_sysctl_set_int(name, 0));
+	MCP_SAFE(setsockopt(fd, IPPROTO_IP, MRT_DONE, NULL, 0));
+	MCP_SAFE(mcp_sysctl_get_int(name, &done));
+	close(fd);
+	obs_begin("%s", mc_forwarding_id);
+	obs_int("before_init", before);
+	obs_int("after_init", init);
+	obs_res("write_0", w);
+	obs_int("after_done", done);
+	obs_end();
+}
+
 static const struct mcp_scenario scenarios[] = {
 	{ "router", router, 0 },
+	{ "mrt_api", mrt_api, 0 },
+	{ "mc_forwarding", mc_forwarding, 0 },
 };
 
 int main(int argc, char **argv)

@@ -404,6 +404,43 @@ static void size_unreadable(int ifindex)
 	close(fd);
 }
 
+/* ------------------------------------------------------------------ */
+/* errno: what a source join refuses before any state is made */
+
+static const struct errno_row {
+	const char *id;
+	int is_mcast;
+	const char *group, *ifaddr;	/* ifaddr for IP_ADD_SOURCE_MEMBERSHIP */
+	int ifindex;			/* for MCAST_JOIN_SOURCE_GROUP; 0: the wire's */
+} errno_rows[] = {
+	{ "ipv4.sourcefilter.errno.ip_add_source_membership_unicast_group", 0, "10.1.2.3", WIRE_ADDR, 0 },
+	{ "ipv4.sourcefilter.errno.ip_add_source_membership_interface_address_unknown", 0, G1, "10.99.0.1", 0 },
+	{ "ipv4.sourcefilter.errno.mcast_join_source_group_unicast_group", 1, "10.1.2.3", NULL, 0 },
+	{ "ipv4.sourcefilter.errno.mcast_join_source_group_ifindex_nonexistent", 1, G1, NULL, 65535 },
+};
+
+/* each row on a fresh socket; the G1 filter on the wire afterwards shows
+ * that a refused join left no membership behind */
+static void errno_src(int idx)
+{
+	for (size_t i = 0; i < MCP_ARRAY_SIZE(errno_rows); i++) {
+		const struct errno_row *rw = &errno_rows[i];
+		int fd = udp_sock();
+		struct mcp_res r;
+
+		if (rw->is_mcast)
+			r = MCP_TRY(sfl_mcast_src(fd, MCAST_JOIN_SOURCE_GROUP, rw->group,
+						  rw->ifindex ? rw->ifindex : idx, S[0], sizeof(struct group_source_req)));
+		else
+			r = MCP_TRY(sfl_ip_src(fd, IP_ADD_SOURCE_MEMBERSHIP, rw->group, rw->ifaddr, S[0], 12));
+		obs_begin("%s", rw->id);
+		obs_res(NULL, r);
+		obs_filter("wire_g1_filter", fd, G1, idx);
+		obs_end();
+		close(fd);
+	}
+}
+
 static void sc_size(void)
 {
 	int idx = setup_wire();
@@ -422,6 +459,7 @@ static void sc_size(void)
 	size_msf_get(0, idx);
 	size_msf_get(1, idx);
 	size_unreadable(idx);
+	errno_src(idx);
 }
 
 /* ------------------------------------------------------------------ */
