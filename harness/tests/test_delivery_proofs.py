@@ -22,7 +22,7 @@ from conftest import DATA, ROOT, run_harness
 from harness import expected
 from harness.judge import FAIL, PASS, Run, judge
 
-AREAS = ("delivery", "sendopts", "scope")
+AREAS = ("delivery", "sendopts", "scope", "scope6")
 RECORDED = os.path.join(DATA, "delivery-areas-6.12.118+deb12-amd64.jsonl")
 RELEASE = "6.12.118+deb12-amd64"  # Debian 12, under qemu: it has CONFIG_IP_MROUTE for scope
 

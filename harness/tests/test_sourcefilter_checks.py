@@ -182,7 +182,7 @@ def test_scenarios_are_independent(records):
             assert r["facts"] == full[r["id"]], r["id"]
 
 
-RECORDED_61 = os.path.join(ROOT, "harness", "tests", "data", "sourcefilter-6.1.0-56-amd64.jsonl")
+RECORDED_61 = os.path.join(ROOT, "harness", "tests", "data", "sourcefilter-6.1.0-57-amd64.jsonl")
 OPTMEM = sorted(PREFIX + c for c in (
     "size.optmem_max_netns",
     "size.ip_msfilter_set_numsrc_1_optlen_optmem_max",
@@ -196,7 +196,7 @@ def test_recorded_6_1_passes_only_with_its_optmem_override(tmp_path):
     """Debian 6.1 (recorded under qemu by make vm-check) differs from 6.18
     only in the checks named for optmem_max, and the 6.1 override covers
     exactly those."""
-    p = run_harness("--observations", RECORDED_61, "--kernel-release", "6.1.0-56-amd64", "--areas", AREA,
+    p = run_harness("--observations", RECORDED_61, "--kernel-release", "6.1.0-57-amd64", "--areas", AREA,
                     "--out", str(tmp_path / "a"))
     assert p.returncode == 0, p.stdout[-3000:]
     p = run_harness("--observations", RECORDED_61, "--kernel-release", "6.18.0", "--areas", AREA,
