@@ -91,7 +91,7 @@ def qemu_cmd(kernel, initrd, append, console_log, obs_log, accel="tcg", cpus=2, 
     if accel == "kvm":
         cmd += ["-accel", "kvm"]
     else:
-        cmd += ["-accel", "tcg,thread=multi"]
+        cmd += ["-accel", "tcg,thread=" + os.environ.get("VM_TCG_THREAD", "multi")]
     return cmd
 
 
