@@ -24,9 +24,11 @@ RULES = {
                 ("users6", "/proc/net/igmp6 users one higher")],
     "msfilter": [("max_msf", "igmp_max_msf is one higher than the sysctl"),
                  ("users", "/proc/net/igmp users one higher"),
-                 ("mcf_count", "/proc/net/mcfilter INC/EXC count one higher")],
+                 ("mcf_count", "/proc/net/mcfilter INC/EXC count one higher"),
+                 ("mcf6_count", "/proc/net/mcfilter6 INC/EXC count one higher")],
     "igmp": [("querier", "a v1/v2 query changes nothing"),
-             ("users", "/proc/net/igmp users one higher")],
+             ("users", "/proc/net/igmp users one higher"),
+             ("mld_v1", "an MLDv1 query changes nothing")],
 }
 PROOF_SECONDS = 30
 # committed inputs that must diverge under a wrong rule at a given kind of step: the
@@ -34,6 +36,8 @@ PROOF_SECONDS = 30
 TARGETED = [
     ("sockopt", "seed-link_down_then_sourced_join", "mcf_count", "/proc/net/mcfilter",
      "f0's source rows after a link down/up are judged (groups joined after the down)"),
+    ("msfilter", "seed-v6_sources_mcfilter6", "mcf6_count", "/proc/net/mcfilter6",
+     "IPv6 source rows are judged from the first source on"),
 ]
 
 
