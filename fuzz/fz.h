@@ -69,6 +69,16 @@ struct fz_env {
 	int sysctl_dirty, link_dirty, f0_went_down, f0_leaked;
 	int ever_v1, ever_v2;		/* f0 heard a v1/v2 query in an earlier input */
 	int ever_v1_next, ever_v2_next;
+	/*
+	 * MLD on f0 (fz_frames.c op_inject6): an MLDv1 query may have been heard
+	 * by this in6_dev (mc_v1_seen lasts qrv*qi+qri, 260 s by default, and the
+	 * fuzzer's v2 queries change those), and when the last MLD query was sent
+	 * (queries are handled later, in mld_query_work).
+	 */
+	int mld_v1_ever;
+	int mcf6_f0_stale;	/* f0's mcfilter6 rows hold counts no socket explains (fz_model.c source6) */
+	int mcf6_input_stale;	/* and a membership's own device misses some (until its socket closes) */
+	long long mld_query_ns;
 	int igmp_fd, mcf_fd, igmp6_fd, mcf6_fd, kmsg_fd;
 	int v6_allnodes_lo, v6_allnodes_f0;	/* baseline users of ff02::1 */
 	const char *wrong_rule;	/* MCP_FUZZ_WRONG_RULE: a deliberately wrong model rule */
@@ -169,6 +179,8 @@ extern int fz_nleaks;
 /* the model's answers per /proc row (fz_oracle.c), computed from fzm and fz_leaks */
 int fz_model_users4(int ifindex, uint32_t group);
 int fz_model_users6(int ifindex, const uint8_t *group);
+/* /proc/net/mcfilter6 expectation for (ifindex, group, source): counts */
+void fz_model_mcfilter6(int ifindex, const uint8_t *group, const uint8_t *src, int *inc, int *exc);
 /* /proc/net/mcfilter expectation for (ifindex, group, source): counts */
 void fz_model_mcfilter4(int ifindex, uint32_t group, uint32_t src, int *inc, int *exc);
 int fz_dev_alive(int ifindex);

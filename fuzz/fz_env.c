@@ -146,6 +146,8 @@ static void make_f0(void)
 	fz.f0_mroute = 1;
 	fz.f0_v6route = 1;
 	fz.ever_v1 = fz.ever_v2 = fz.ever_v1_next = fz.ever_v2_next = 0;	/* a new in_device */
+	fz.mld_v1_ever = fz.mcf6_f0_stale = 0;	/* and a new inet6_dev */
+	fz.mld_query_ns = 0;
 	open_pkt();
 }
 

@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <time.h>
 
 static const int INJECT_ERRNOS[] = { ENETDOWN, ENXIO, ENODEV, ENOBUFS };
 
@@ -260,4 +261,167 @@ void op_inject(struct rd *in)
 	e = errno;
 	judge(r, "inject", rc, e, INJECT_ERRNOS, MCP_ARRAY_SIZE(INJECT_ERRNOS));
 	heard_query(ig, il, flags, src, dst, rc);
+}
+
+/* ---------------- MLD (RFC 2710, RFC 3810) from p0 ---------------- */
+
+/*
+ * One MLD message at m: returns its length, sets dst (the IPv6 destination)
+ * where the kind decides it. gs bit 0x10 makes a query group-specific, 0x20
+ * sends it to the group instead of ff02::1.
+ */
+static const uint8_t ALLNODES6[16] = { 0xff, 2, [15] = 1 };
+static const uint8_t ALLROUTERS6[16] = { 0xff, 2, [15] = 2 };
+static const uint8_t MLDV2_ROUTERS6[16] = { 0xff, 2, [15] = 0x16 };
+
+static int mld_query(uint8_t *m, const uint8_t *g, int v2, int gs, uint8_t *dst, struct rd *in)
+{
+	int n = v2 ? u8(in) % 5 : 0;
+
+	m[0] = 130;
+	m[4] = u8(in) & 0x7f;	/* Maximum Response (Code): keep it below 32768 ms */
+	m[5] = u8(in);
+	if (gs & 0x10)
+		memcpy(m + 8, g, 16);
+	if (gs & 0x20)
+		memcpy(dst, g, 16);
+	if (!v2)
+		return 24;
+	m[24] = u8(in) & 0x0f;	/* S, QRV */
+	m[25] = u8(in);		/* QQIC */
+	m[27] = (uint8_t)n;	/* n > 0 and a group: group-and-source-specific */
+	for (int i = 0; i < n; i++)
+		memcpy(m + 28 + 16 * i, SRC6[u8(in) & 7], 16);
+	return 28 + 16 * n;
+}
+
+static int mld_report2(uint8_t *m, struct rd *in)
+{
+	int nr = u8(in) % 3, l = 8;
+
+	m[0] = 143;
+	m[7] = (uint8_t)nr;
+	for (int r = 0; r < nr; r++) {
+		int ns = u8(in) % 3;
+
+		m[l] = u8(in) % 8;	/* record type, 0 and 7 invalid */
+		m[l + 3] = (uint8_t)ns;
+		memcpy(m + l + 4, GROUP6[u8(in) & 7], 16);
+		l += 20;
+		for (int i = 0; i < ns; i++, l += 16)
+			memcpy(m + l, SRC6[u8(in) & 7], 16);
+	}
+	return l;
+}
+
+/* kinds 0..7: v1 query, v2 query (twice), v1 report, v1 done, v2 report, raw MLD bytes, v1 query */
+static int mld_msg(uint8_t *m, int kind, int gs, uint8_t *dst, struct rd *in)
+{
+	static const uint8_t raw_types[4] = { 130, 131, 132, 143 };
+	const uint8_t *g = GROUP6[gs & 7];
+	int l;
+
+	switch (kind) {
+	case 0: case 7: return mld_query(m, g, 0, gs, dst, in);
+	case 1: case 2: return mld_query(m, g, 1, gs, dst, in);
+	case 3: case 4:
+		m[0] = kind == 3 ? 131 : 132;
+		memcpy(m + 8, g, 16);
+		memcpy(dst, kind == 3 ? g : ALLROUTERS6, 16);
+		return 24;
+	case 5:
+		memcpy(dst, MLDV2_ROUTERS6, 16);
+		return mld_report2(m, in);
+	default:	/* only MLD types: an RA or NS from p0 would change f0's addresses and routes */
+		l = 4 + u8(in) % 60;
+		for (int i = 1; i < l; i++)
+			m[i] = u8(in);
+		m[0] = raw_types[m[1] & 3];
+		return l;
+	}
+}
+
+/* the ICMPv6 checksum over the pseudo-header (RFC 8200 8.1) */
+static void mld_csum(uint8_t *m, int l, const uint8_t *src, const uint8_t *dst, int wrong)
+{
+	uint8_t ph[40 + 1024];
+	uint16_t c;
+
+	memcpy(ph, src, 16);
+	memcpy(ph + 16, dst, 16);
+	memset(ph + 32, 0, 8);
+	ph[34] = (uint8_t)(l >> 8);
+	ph[35] = (uint8_t)l;
+	ph[39] = IPPROTO_ICMPV6;
+	m[2] = m[3] = 0;
+	memcpy(ph + 40, m, (size_t)l);
+	c = csum16(ph, (size_t)(40 + l));
+	if (wrong)
+		c ^= 0x5a5a;
+	m[2] = (uint8_t)(c >> 8);
+	m[3] = (uint8_t)c;
+}
+
+/*
+ * What an MLD query tells the model: mld_query_work handles it later, in a
+ * worker, so its effects (MLDv1 mode, per-group timers: the MAF_TIMER_RUNNING
+ * and MAF_LAST_REPORTER flags of /proc/net/igmp6) may come at any later step.
+ * Every ICMPv6 type 130 counts, valid or not (a claim left out is safe), and a
+ * 24-byte one (mld_process_v1) may switch f0 to MLDv1 mode for 260 s.
+ */
+static void heard_query6(const uint8_t *m, int l)
+{
+	struct timespec t;
+
+	if (m[0] != 130 || (l == 24 && fz_wrong("mld_v1")))
+		return;	/* the wrong rule: a v1 query changes nothing */
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	fzs.mld_query = 1;
+	fz.mld_query_ns = (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+	if (l == 24)
+		fz.mld_v1_ever = 1;
+}
+
+/*
+ * Flag bits of the argument: 1 wrong checksum, 2 no Hop-by-Hop Router Alert,
+ * 4 hop limit 64, 8 a global source (MLD needs a link-local one).
+ */
+void op_inject6(struct rd *in)
+{
+	static uint8_t fr[1600];
+	static const uint8_t src_ll[16] = { 0xfe, 0x80, [15] = 2 }, src_gl[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	int kind = u8(in) & 7, flags = u8(in), gs = u8(in), hbh = (flags & 2) ? 0 : 8, l, rc, e;
+	uint8_t dst[16], *ip = fr + 14, *m = ip + 40 + hbh;
+	const uint8_t *src = (flags & 8) ? src_gl : src_ll;
+	struct rec *r;
+
+	if (!fz.f0_index)
+		return;
+	memset(fr, 0, 14 + 40 + 8 + 28);
+	memcpy(dst, ALLNODES6, 16);
+	l = mld_msg(m, kind, gs, dst, in);
+	mld_csum(m, l, src, dst, flags & 1);
+	ip[0] = 0x60;
+	ip[4] = (uint8_t)((hbh + l) >> 8);
+	ip[5] = (uint8_t)(hbh + l);
+	ip[6] = hbh ? 0 : IPPROTO_ICMPV6;
+	ip[7] = (flags & 4) ? 64 : 1;
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+	if (hbh) {	/* next header ICMPv6, Router Alert (MLD), PadN */
+		static const uint8_t opt[8] = { IPPROTO_ICMPV6, 0, 5, 2, 0, 0, 1, 0 };
+
+		memcpy(ip + 40, opt, 8);
+	}
+	fr[0] = 0x33, fr[1] = 0x33;	/* RFC 2464: 33:33 + the low 32 bits */
+	memcpy(fr + 2, dst + 12, 4);
+	memcpy(fr + 6, fz.p0_mac, 6);
+	fr[12] = 0x86;
+	fr[13] = 0xdd;
+	touch(CK_IGMP6 | CK_MCF6);
+	r = rec_new(R_INJECT, -1, fr, (size_t)(14 + 40 + hbh + l));
+	rc = fz_inject(fr, (size_t)(14 + 40 + hbh + l));
+	e = errno;
+	judge(r, "inject", rc, e, INJECT_ERRNOS, MCP_ARRAY_SIZE(INJECT_ERRNOS));
+	heard_query6(m, l);
 }

@@ -458,6 +458,19 @@ static int source6(struct fz_sock *s, int add, int omode, const uint8_t *g, cons
 	m = find6(s, g, ifindex, 1);
 	if (!m)
 		return EINVAL;
+	/*
+	 * kernel: with interface 0, ip6_mc_source takes the device from the
+	 * route (f0) but the first membership of the group on any device; the
+	 * source count then goes to f0's filter (ip6_mc_add_src/del_src on that
+	 * idev) whatever device the membership is on, and ip6_mc_leave_src later
+	 * takes it from the membership's own: f0 keeps a count no socket explains
+	 * (fuzz/findings/README.md). No claim on mcfilter6 while a socket is open,
+ * none on f0's rows until f0 is rebuilt.
+	 */
+	if (commit && m->ifindex != dev) {
+		fz.mcf6_f0_stale = fz.mcf6_input_stale = 1;
+		fz.f0_leaked = 1;
+	}
 	if (m->has_sfl) {
 		if (m->mode != omode)
 			return EINVAL;

@@ -40,7 +40,7 @@ void do_close(int slot)
 
 	if (sfd(slot) < 0)
 		return;
-	touch((fzm.s[slot].nm4 ? CK_IGMP | CK_MCF : 0) | (fzm.s[slot].nm6 ? CK_IGMP6 : 0));
+	touch((fzm.s[slot].nm4 ? CK_IGMP | CK_MCF : 0) | (fzm.s[slot].nm6 ? CK_IGMP6 | CK_MCF6 : 0));
 	r = rec_new(R_CLOSE, slot, NULL, 0);
 	rc = close(sfd(slot));
 	e = errno;
@@ -114,11 +114,11 @@ static void do_set(int slot, int level, int opt, const void *buf, int len)
 	if (fz.raw)
 		return;
 	if (ex.any)
-		touch(CK_IGMP | CK_IGMP6 | CK_MCF);
+		touch(CK_IGMP | CK_IGMP6 | CK_MCF | CK_MCF6);
 	if (fzm.gen_members != gm)
-		touch(level == SOL_IPV6 ? CK_IGMP6 : CK_IGMP);
+		touch(level == SOL_IPV6 ? CK_IGMP6 | CK_MCF6 : CK_IGMP);
 	if (fzm.gen_sources != gs)
-		touch(level == SOL_IPV6 ? 0 : CK_MCF);
+		touch(level == SOL_IPV6 ? CK_MCF6 : CK_MCF);
 }
 
 static int do_get(int slot, int level, int opt, const void *in, int inlen, int len)
@@ -470,7 +470,7 @@ void op_listen_accept(struct rd *in)
 	if (rc >= 0) {
 		const struct fz_sock *p = &fzm.s[slot];
 
-		fzs.ever |= CK_IGMP | CK_IGMP6 | CK_MCF;	/* a child must not carry memberships (CVE-2017-8890) */
+		fzs.ever |= CK_IGMP | CK_IGMP6 | CK_MCF | CK_MCF6;	/* a child must not carry memberships (CVE-2017-8890) */
 		int to = -1;
 
 		for (int i = 0; i < FZ_NSOCK; i++)
@@ -660,7 +660,7 @@ void op_link(struct rd *in)
 		r->val = a;
 		r->exp = (struct fz_expect){ 0, 0, 0, "rtnetlink on our own veth" };
 	}
-	touch(CK_IGMP | CK_IGMP6 | CK_MCF);
+	touch(CK_IGMP | CK_IGMP6 | CK_MCF | CK_MCF6);
 	if (a == 0)
 		park_f0_groups();
 	rc = fz_link_op(a);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fz_oracle.c - the oracle's read-and-compare code: /proc/net/igmp, igmp6
- * and mcfilter parsed and compared with the model after a step that changed
+ * fz_oracle.c - the oracle's read-and-compare code: /proc/net/igmp, igmp6,
+ * mcfilter and mcfilter6 parsed and compared with the model after a step that changed
  * memberships or source lists, the f0 Querier column after a frame, the
  * input's descriptors after it ended.
  *
@@ -237,43 +237,96 @@ static int group6_tracked(const uint8_t *g)
 }
 
 /*
+ * MLD state the model can tell from here (mcast.c): MAF_NOREPORT (8) is set
+ * at mca_alloc for ff02::1 only (the table has no interface-local group);
+ * MAF_LOADED (4) by igmp6_group_added for every group of link scope or wider,
+ * cleared by ipv6_mc_down (a join while down sets it again: no claim then).
+ * The timer bits MAF_TIMER_RUNNING (1), MAF_LAST_REPORTER (2) and MAF_GSQUERY
+ * (0x10) are never set for ff02::1 or on lo (no query reaches it), and on f0
+ * they are set only by a query (igmp6_group_queried, mld_marksources) or by
+ * a join in MLDv1 mode (igmp6_join_group): clear while no query was sent in
+ * this input, none in the last 2 s (mld_query_work runs later) and no MLDv1
+ * query since f0 was made (mc_v1_seen outlives an input).
+ */
+static int mld_quiet(void)
+{
+	struct timespec t;
+	long long now;
+
+	if (fzs.mld_query || fz.mld_v1_ever)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	now = (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+	return !fz.mld_query_ns || now - fz.mld_query_ns > 2000000000LL;
+}
+
+static void check_flags6(const char *when, int idx, const uint8_t *g, unsigned long flags)
+{
+	static const uint8_t allnodes[16] = { 0xff, 2, [15] = 1 };
+	int an = !memcmp(g, allnodes, 16), up = idx == fz.lo_index || (idx == fz.f0_index && fz.f0_up);
+	unsigned long mask = 8, want = an ? 8 : 0;
+	char a[64];
+
+	if (up)
+		mask |= 4, want |= 4;
+	if (an || idx == fz.lo_index || mld_quiet())
+		mask |= 0x13;
+	if ((flags & mask) == want)
+		return;
+	fmt_a6(a, sizeof(a), g);
+	diverge("%s: /proc/net/igmp6 ifindex %d group %s flags %02lX, model %02lX under mask %02lX (query sent in "
+		"this input %d, MLDv1 query since f0 was made %d, f0 up %d)", when, idx, a, flags, want, mask,
+		fzs.mld_query, fz.mld_v1_ever, fz.f0_up);
+}
+
+/* the first group of lo and f0 in /proc/net/igmp6 (idev->mc_list order), for check_mcf6 */
+static uint8_t first6[2][16];
+static int have_first6[2];
+
+/*
  * /proc/net/igmp6: groups of our table must match exactly (ff02::1 with its
- * baseline users); any other group a socket joined from raw bytes must have
- * at least the model's users (the kernel may hold it too, e.g. solicited-node).
+ * baseline users), and their predictable flags; any other group a socket
+ * joined from raw bytes must have at least the model's users (the kernel may
+ * hold it too, e.g. solicited-node).
  */
 static void check_igmp6(const char *when)
 {
 	char *l, *cur = procbuf;
 	int seen_rows = 0, want_rows = 0;
 
+	have_first6[0] = have_first6[1] = 0;
 	if (fz_proc_read(fz.igmp6_fd, procbuf, sizeof(procbuf)) < 0)
 		diverge("read /proc/net/igmp6: %s", mcp_errname(errno));
 	while ((l = sc_line(&cur))) {	/* "%-4d %-15s %pi6 %5d %08X %ld" */
-		int idx, users, want;
+		int idx, users, want, d;
 		long v;
+		unsigned long flags;
 		const char *p;
 		uint8_t g[16];
+		char a[64];
 
 		if (!(p = sc_dec(l, &v)) || !(p = sc_word(p)))
 			continue;
 		idx = (int)v;
-		if (hex16(p, g) < 0 || (p[32] != ' ' && p[32] != '\t') || !sc_dec(sc_sp(p + 32), &v))
+		if (hex16(p, g) < 0 || (p[32] != ' ' && p[32] != '\t') || !(p = sc_dec(sc_sp(p + 32), &v)) ||
+		    !sc_hex(p, &flags))
 			continue;
 		users = (int)v;
 		want = fz_model_users6(idx, g);
+		d = idx == fz.lo_index ? 0 : idx == fz.f0_index ? 1 : -1;
+		if (d >= 0 && !have_first6[d]) {
+			memcpy(first6[d], g, 16);
+			have_first6[d] = 1;
+		}
+		fmt_a6(a, sizeof(a), g);
 		if (group6_tracked(g)) {
 			seen_rows++;
-			if (users != want) {
-				char a[64];
-
-				fmt_a6(a, sizeof(a), g);
+			if (users != want)
 				diverge("%s: /proc/net/igmp6 ifindex %d group %s users %d, model %d", when, idx, a,
 					users, want);
-			}
+			if (d >= 0)
+				check_flags6(when, idx, g, flags);
 		} else if (users < want) {
-			char a[64];
-
-			fmt_a6(a, sizeof(a), g);
 			diverge("%s: /proc/net/igmp6 ifindex %d group %s users %d, model at least %d", when, idx,
 				a, users, want);
 		}
@@ -289,6 +342,121 @@ static void check_igmp6(const char *when)
 	if (seen_rows != want_rows)
 		diverge("%s: /proc/net/igmp6 has %d rows of the groups table, model %d", when, seen_rows,
 			want_rows);
+}
+
+/* a socket of the model lists sources for (dev, group): the kernel's mca_sources is not empty */
+static int group6_has_rows(int dev, const uint8_t *g)
+{
+	for (int i = 0; i < FZ_NSOCK; i++) {
+		const struct fz_sock *s = &fzm.s[i];
+
+		for (int j = 0; s->fd >= 0 && j < s->nm6; j++)
+			if (s->m6[j].ifindex == dev && !memcmp(s->m6[j].group, g, 16) && s->m6[j].nsrc)
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * Rows of f0 are not judged after a source change the kernel applied to f0
+ * for a membership on lo (fz_model.c source6), nor after f0 went down in
+ * this input: in MLDv2 mode
+ * igmp6_group_dropped -> mld_add_delrec moves an INCLUDE group's sources to
+ * the tomb and ipv6_mc_up brings them back only for some (as in IPv4, parked).
+ */
+static int mcf6_judged(int dev, const int shown[2])
+{
+	return fz_dev_alive(dev) && shown[dev == fz.f0_index] &&
+	       !(dev == fz.f0_index && (fz.f0_went_down || fz.mcf6_f0_stale));
+}
+
+/* the distinct (dev, group, source) triples the model holds, as /proc/net/mcfilter6 prints them */
+static int mcf6_model_rows(const int shown[2])
+{
+	static struct { int dev; uint8_t g[16], s[16]; } trip[FZ_NSOCK * FZ_MAXMEMB * 8];
+	int nt = 0, cap = (int)MCP_ARRAY_SIZE(trip);
+
+	for (int i = 0; i < FZ_NSOCK; i++) {
+		const struct fz_sock *s = &fzm.s[i];
+
+		for (int j = 0; s->fd >= 0 && j < s->nm6; j++) {
+			const struct fz_memb *m = &s->m6[j];
+
+			if (!mcf6_judged(m->ifindex, shown))
+				continue;
+			for (int k = 0; k < m->nsrc; k++) {
+				int dup = 0;
+
+				for (int t = 0; t < nt && !dup; t++)
+					dup = trip[t].dev == m->ifindex && !memcmp(trip[t].g, m->group, 16) &&
+					      !memcmp(trip[t].s, m->src[k], 16);
+				if (dup || nt >= cap)
+					continue;
+				trip[nt].dev = m->ifindex;
+				memcpy(trip[nt].g, m->group, 16);
+				memcpy(trip[nt].s, m->src[k], 16);
+				nt++;
+			}
+		}
+	}
+	return nt;
+}
+
+/*
+ * /proc/net/mcfilter6 == per-source counts summed over the model's IPv6
+ * memberships. igmp6_mcf_get_first starts at the first device whose first
+ * group (idev->mc_list, newest first, as /proc/net/igmp6 prints it) has
+ * sources, like IPv4: that order is the kernel's own groups and ours, taken
+ * from the igmp6 read just before (check_ns).
+ */
+static void check_mcf6(const char *when)
+{
+	char *l, *cur = procbuf;
+	int rows = 0, want_rows, shown[2], first = 2;
+
+	for (int i = 0; fz.mcf6_input_stale && i < FZ_NSOCK; i++)
+		if (fzm.s[i].fd >= 0)
+			return;	/* a source on the wrong device (fz_model.c source6) */
+	for (int d = 0; d < 2; d++) {
+		int dev = d ? fz.f0_index : fz.lo_index;
+
+		if (first == 2 && fz_dev_alive(dev) && have_first6[d] && group6_has_rows(dev, first6[d]))
+			first = d;
+		shown[d] = first <= d;
+	}
+	if (fz_proc_read(fz.mcf6_fd, procbuf, sizeof(procbuf)) < 0)
+		diverge("read /proc/net/mcfilter6: %s", mcp_errname(errno));
+	while ((l = sc_line(&cur))) {	/* "%3d %6.6s %pi6 %pi6 %6lu %6lu" */
+		uint8_t g[16], src[16];
+		long v, vi, ve;
+		int idx, inc, exc;
+		const char *p;
+
+		if (!(p = sc_dec(sc_sp(l), &v)) || !(p = sc_word(p)) || hex16(p, g) < 0 || p[32] != ' ' ||
+		    hex16(sc_sp(p + 32), src) < 0 || !(p = sc_dec(sc_sp(sc_sp(p + 32) + 32), &vi)) ||
+		    !sc_dec(p, &ve))
+			continue;
+		idx = (int)v;
+		if (idx == fz.f0_index && (fz.f0_went_down || fz.mcf6_f0_stale))
+			continue;
+		rows++;
+		fz_model_mcfilter6(idx, g, src, &inc, &exc);
+		if (!shown[idx == fz.f0_index])
+			inc = exc = 0;
+		if (inc != vi || exc != ve) {
+			char a[64], b[64];
+
+			fmt_a6(a, sizeof(a), g);
+			fmt_a6(b, sizeof(b), src);
+			diverge("%s: /proc/net/mcfilter6 ifindex %d group %s source %s INC %ld EXC %ld, model %d %d%s",
+				when, idx, a, b, vi, ve, inc, exc,
+				shown[idx == fz.f0_index] ? "" : " (device not printed: its first group has no sources)");
+		}
+	}
+	want_rows = mcf6_model_rows(shown);
+	if (rows != want_rows)
+		diverge("%s: /proc/net/mcfilter6 has %d rows, model %d (printed from %s)", when, rows, want_rows,
+			first == 0 ? "lo" : first == 1 ? "f0" : "no device");
 }
 
 /*
@@ -494,10 +662,12 @@ void check_ns(int what, const char *when)
 	sync_order();
 	if (what & CK_IGMP)
 		check_igmp4(when);
-	if (what & CK_IGMP6)
+	if (what & (CK_IGMP6 | CK_MCF6))	/* check_mcf6 needs the group order it reads */
 		check_igmp6(when);
 	if (what & CK_MCF)
 		check_mcf4(when);
+	if (what & CK_MCF6)
+		check_mcf6(when);
 	for (int i = 0; i < FZ_NSOCK; i++)
 		open |= fzm.s[i].fd >= 0;
 	if (!open)	/* this check saw the namespace with every socket closed */
@@ -637,6 +807,29 @@ int fz_model_users6(int ifindex, const uint8_t *group)
 	if (n && fz_wrong("users6"))
 		n++;
 	return n;
+}
+
+/* per-source sf_count[INCLUDE/EXCLUDE] of the IPv6 device filter (ip6_mc_add_src), as for IPv4 */
+void fz_model_mcfilter6(int ifindex, const uint8_t *group, const uint8_t *src, int *inc, int *exc)
+{
+	*inc = *exc = 0;
+	if (!fz_dev_alive(ifindex))
+		return;
+	for (int i = 0; i < FZ_NSOCK; i++) {
+		const struct fz_sock *s = &fzm.s[i];
+
+		for (int j = 0; s->fd >= 0 && j < s->nm6; j++) {
+			const struct fz_memb *m = &s->m6[j];
+
+			if (m->ifindex != ifindex || memcmp(m->group, group, 16))
+				continue;
+			for (int k = 0; k < m->nsrc; k++)
+				if (!memcmp(m->src[k], src, 16))
+					(*(m->mode == MCAST_INCLUDE ? inc : exc))++;
+		}
+	}
+	if (fz_wrong("mcf6_count") && (*inc || *exc))
+		(*(*inc ? inc : exc))++;
 }
 
 /* per-source sf_count[INCLUDE/EXCLUDE] of the device filter: one count per membership listing it */

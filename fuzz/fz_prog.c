@@ -15,7 +15,8 @@
  *              listen/accept/send/recv/close, sysctls, f0 down/up/delete)
  *   msfilter : source filters (IP_MSFILTER, MCAST_MSFILTER, source options)
  *              with arbitrary numsrc/fmode/optlen, read back, mcfilter check
- *   igmp     : memberships, then IGMP frames from the peer end of the veth
+ *   igmp     : memberships (IPv4, IPv6), then IGMP and MLD frames from the peer
+ *              end of the veth
  *
  * Oracle, after each step: rc/errno equal to the model's (or, for calls the
  * model does not cover, inside the errno set allowed for that call); values
@@ -43,7 +44,7 @@ void touch(int what)
 }
 
 enum op { O_SOCKET, O_JOIN, O_SOURCE, O_MSF4, O_GSF, O_SETINT, O_SETRAW, O_GET, O_BIND, O_CONNECT,
-	  O_LISTEN, O_SEND, O_RECV, O_CLOSE, O_SYSCTL, O_LINK, O_INJECT };
+	  O_LISTEN, O_SEND, O_RECV, O_CLOSE, O_SYSCTL, O_LINK, O_INJECT, O_INJECT6 };
 
 /* querier: the f0 Querier column is checked after the step (Q_IGMP: in the igmp target) */
 enum { Q_NO, Q_YES, Q_IGMP };
@@ -60,15 +61,16 @@ static const struct {
 	[O_LISTEN] = { op_listen_accept, Q_NO }, [O_SEND] = { op_send, Q_NO },
 	[O_RECV] = { op_recv, Q_NO },		[O_CLOSE] = { op_close, Q_NO },
 	[O_SYSCTL] = { op_sysctl, Q_IGMP },	[O_LINK] = { op_link, Q_YES },
-	[O_INJECT] = { op_inject, Q_YES },
+	[O_INJECT] = { op_inject, Q_YES },	[O_INJECT6] = { op_inject6, Q_NO },
 };
 
 static const uint8_t PROF_SOCKOPT[16] = { O_SOCKET, O_JOIN, O_JOIN, O_SOURCE, O_MSF4, O_GSF, O_SETINT,
 	O_SETRAW, O_GET, O_BIND, O_CONNECT, O_LISTEN, O_SEND, O_RECV, O_CLOSE, O_SYSCTL };
 static const uint8_t PROF_MSFILTER[10] = { O_SOCKET, O_JOIN, O_SOURCE, O_SOURCE, O_MSF4, O_GSF, O_GET,
 	O_MSF4, O_CLOSE, O_SYSCTL };
-static const uint8_t PROF_IGMP[10] = { O_SOCKET, O_JOIN, O_JOIN, O_SOURCE, O_MSF4, O_INJECT, O_INJECT,
-	O_INJECT, O_CLOSE, O_SYSCTL };
+/* O_INJECT6 last: the opcodes of older igmp inputs keep their meaning (link is now 7 * 12 + 9) */
+static const uint8_t PROF_IGMP[12] = { O_SOCKET, O_JOIN, O_JOIN, O_SOURCE, O_MSF4, O_INJECT, O_INJECT,
+	O_INJECT, O_CLOSE, O_SYSCTL, O_INJECT6, O_INJECT6 };
 
 /* one operation; returns whether the Querier column must be checked after it */
 static int step(uint8_t opb, struct rd *in)
@@ -116,7 +118,8 @@ int fz_run(enum fz_profile p, const uint8_t *data, size_t size)
 	fzs.profile = p;
 	fzt.n = 0;
 	fzt.arena_used = 0;
-	fzs.v1_seen = fzs.v2_seen = fzs.force_f0 = fzs.force_all = 0;
+	fzs.v1_seen = fzs.v2_seen = fzs.force_f0 = fzs.force_all = fzs.mld_query = 0;
+	fz.mcf6_input_stale = 0;
 	fzt.start_f0_index = fz.f0_index;
 	fz_cov_begin();
 	fzs.dirty = fzs.ever = fzs.closed_verified = fzs.nparked = fzs.nopened = fzs.nset = fzs.nset6 = 0;
@@ -135,7 +138,7 @@ int fz_run(enum fz_profile p, const uint8_t *data, size_t size)
 	if (fzs.dirty)
 		check_ns(fzs.dirty, "after closing every socket");
 	if (fzs.nset)	/* a step whose effect the model judged invisible is still seen here */
-		fzs.ever |= CK_IGMP | CK_MCF | (fzs.nset6 ? CK_IGMP6 : 0);
+		fzs.ever |= CK_IGMP | CK_MCF | (fzs.nset6 ? CK_IGMP6 | CK_MCF6 : 0);
 	if ((fzs.ever | CK_IGMP) & ~fzs.closed_verified)
 		check_ns((fzs.ever | CK_IGMP) & ~fzs.closed_verified, "baseline: every socket closed");
 	fz_cov_end();

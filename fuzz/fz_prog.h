@@ -10,7 +10,8 @@
  *   fz_trace.c   every call of the input, the listing, divergence and judging
  *   fz_repro.c   the standalone C reproducer written from the trace
  *   fz_ops.c     the socket, option, sysctl and link operations
- *   fz_frames.c  IGMP frames injected from the peer, the Querier rule
+ *   fz_frames.c  IGMP and MLD frames injected from the peer, the Querier rule,
+ *                what an MLD query leaves unknown
  *   fz_oracle.c  the /proc read-and-compare code; built without coverage and
  *                sanitizers in the fuzzers (fuzz/harness.ignorelist)
  */
@@ -102,7 +103,7 @@ void write_c(const char *path);
 
 /* ---------------- interpreter state (fz_prog.c) ---------------- */
 
-enum { CK_IGMP = 1, CK_IGMP6 = 2, CK_MCF = 4 };
+enum { CK_IGMP = 1, CK_IGMP6 = 2, CK_MCF = 4, CK_MCF6 = 8 };
 
 struct fz_state {
 	enum fz_profile profile;
@@ -110,6 +111,7 @@ struct fz_state {
 	int dirty, ever, closed_verified, nset, nset6;
 	/* the Querier rule's inputs: forced versions, v1/v2 queries heard in this input */
 	int force_f0, force_all, v1_seen, v2_seen;
+	int mld_query;	/* an MLD query was sent from p0 in this input */
 	/* every descriptor an input opened: all must be closed when the input ends */
 	int opened[FZ_MAXOPS * 2], nopened;
 	/* groups f0 held when it went down in this input (fz_ops.c park_f0_groups) */
@@ -138,6 +140,7 @@ void op_close(struct rd *in);
 void op_sysctl(struct rd *in);
 void op_link(struct rd *in);
 void op_inject(struct rd *in);
+void op_inject6(struct rd *in);
 void do_close(int slot);
 /* the Querier columns the model allows for f0, as bits 1 << version */
 int querier_allowed(void);

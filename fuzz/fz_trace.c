@@ -253,7 +253,8 @@ void listing_line(FILE *f, const struct rec *r)
 
 		for (uint32_t i = 14; i < r->blen && l + 4 < sizeof(buf); i++)
 			l += (size_t)snprintf(buf + l, sizeof(buf) - l, "%02x", b[i]);
-		fprintf(f, "inject from p0: %u-byte frame, IPv4 %s -> %s\n", r->blen, rc, buf);
+		fprintf(f, "inject from p0: %u-byte frame, %s %s -> %s\n", r->blen,
+			r->blen > 13 && b[12] == 0x86 ? "IPv6" : "IPv4", rc, buf);
 		break;
 	}
 	case R_CHECK:

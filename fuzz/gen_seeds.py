@@ -18,7 +18,8 @@ import sys
 SOCKOPT = dict(socket=0, join=1, source=3, msf4=4, gsf=5, setint=6, setraw=7, get=8, bind=9,
                connect=10, listen=11, send=12, recv=13, close=14, sysctl=15, link=127)
 MSFILTER = dict(socket=0, join=1, source=2, msf4=4, gsf=5, get=6, close=8, sysctl=9)
-IGMP = dict(socket=0, join=1, source=3, msf4=4, inject=5, close=8, sysctl=9, link=79)
+# igmp: inject6 (MLD) is opcode 10 of 12, so link is 7 * 12 + 9
+IGMP = dict(socket=0, join=1, source=3, msf4=4, inject=5, close=8, sysctl=9, inject6=10, link=93)
 
 UDP4, RAW_IGMP, TCP4, UDP6, RAW6, TCP6, UDPLITE = 0, 2, 3, 4, 5, 6, 7
 IF0, LO, F0, BOGUS = 0, 1, 2, 4          # ifindex selectors
@@ -132,6 +133,17 @@ SEEDS = {
                        j6(0, G6_SITE), gsf(0, G6_SITE, 0, [1, 2, 3], v6=True), get(0, 10, 0, G6_SITE, F0, 1),
                        gsf(0, G6_SITE, 1, [], v6=True), gsr(0, ADD, G6_GLOBAL, 1, v6=True),
                        gsr(0, DROP, G6_GLOBAL, 1, v6=True)]),
+        # /proc/net/mcfilter6: INCLUDE and EXCLUDE counts of two sockets on one f0 group, then lo
+        # (oracle_proof.py breaks mcf6_count on it)
+        ("v6_sources_mcfilter6", [sock(0, UDP6), gsr(0, ADD, G6_SITE, 1, v6=True), gsr(0, ADD, G6_SITE, 2, v6=True),
+                                  sock(1, UDP6), j6(1, G6_SITE, mcast=True), gsr(1, BLOCK, G6_SITE, 1, v6=True),
+                                  gsr(0, DROP, G6_SITE, 2, v6=True),
+                                  sock(2, UDP6), j6(2, G6_GLOBAL, LO, mcast=True),
+                                  gsr(2, BLOCK, G6_GLOBAL, 3, ifsel=LO, v6=True), ("close", 0)]),
+        # kernel quirk: interface 0 finds the lo membership but counts the source on f0 (the route)
+        ("v6_source_interface0", [sock(0, UDP6), j6(0, G6_SITE, LO, mcast=True),
+                                  gsr(0, BLOCK, G6_SITE, 1, ifsel=IF0, v6=True), ("close", 0), sock(1, UDP6),
+                                  gsr(1, ADD, G6_SITE, 2, v6=True)]),
         ("two_sockets_device_filter", [sock(0, UDP4), sock(1, UDP4), j4(0, G2), j4(1, G2),
                                        msf4(0, G2, 0, [S1, S2]), msf4(1, G2, 1, [S1]), ("close", 0),
                                        msf4(1, G2, 1, [S2, S3])]),
@@ -146,6 +158,24 @@ SEEDS = {
         ("v3_report", [sock(0, UDP4), j4(0, G1), ("inject", 6, 0, 0, 2, 1, G1, 4, 0, 2, G2, 2, 0, 1)]),
         ("forced_version", [sock(0, UDP4), j4(0, G1), ("sysctl", 2, 1), ("sysctl", 2, 2), ("sysctl", 3, 1),
                             ("inject", 1, 0, 0, 10)]),
+        # MLD (inject6 kind, flags, group selector | 0x10 group-specific | 0x20 to the group, ...)
+        # the query is handled later (mld_query_work): the joins and leaves after it give the worker
+        # time, and every one is judged (oracle_proof.py breaks mld_v1 on it)
+        ("mld_v1_query_then_join", [sock(0, UDP6), j6(0, G6_SITE, mcast=True), ("inject6", 0, 0, 0, 0x7f, 0xff),
+                                    j6(0, G6_LL, mcast=True), j6(0, G6_SCOPE5, mcast=True)]
+         + [j6(1 + i % 3, g, mcast=True, leave=leave) for i in range(6) for leave in (False, True)
+            for g in (G6_GLOBAL, G6_LL)] + [("close", 0)]),
+        ("mld_v2_queries", [sock(0, UDP6), gsr(0, ADD, G6_SITE, 1, v6=True),
+                            ("inject6", 1, 0, G6_SITE | 0x30, 0, 100, 2, 10, 2, 1, 2),
+                            ("inject6", 2, 0, G6_SITE | 0x10, 0, 50, 2, 10, 0), ("inject6", 1, 0, 0, 0, 10, 2, 125, 0),
+                            j6(0, G6_GLOBAL, mcast=True)]),
+        ("mld_reports", [sock(0, UDP6), j6(0, G6_SITE, mcast=True), ("inject6", 0, 0, G6_SITE | 0x30, 0x27, 0x10),
+                         ("inject6", 3, 0, G6_SITE), ("inject6", 4, 0, G6_SITE),
+                         ("inject6", 5, 0, 0, 2, 1, 4, G6_SITE, 2, 1, G6_GLOBAL, 1)]),
+        ("mld_bad_frames", [sock(0, UDP6), j6(0, G6_SITE, mcast=True), ("inject6", 0, 1, 0, 0, 10),
+                            ("inject6", 0, 2, 0, 0, 10), ("inject6", 0, 4, 0, 0, 10), ("inject6", 0, 8, 0, 0, 10),
+                            ("inject6", 6, 0, 0, 20, 0, 0, 0, 0, 1, 2, 3, 4), sock(1, UDP4), j4(1, G1),
+                            ("inject", 0, 0, 0)]),
         ("query_link_bounce", [sock(0, UDP4), j4(0, G1), ("inject", 0, 0, 0), ("link", 0), ("link", 4),
                                ("inject", 1, 0, 0, 5)]),
     ],
