@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mld.c - veth with a fixed MAC, IPv6 addresses, MLD frames, /proc rows; see mld.h.
+ * mld.c - veth with a fixed MAC, IPv6 addresses, MLD frames; see mld.h.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -184,110 +184,4 @@ int mld_frame(unsigned char *buf, size_t cap, const unsigned char src_mac[6], co
 	sum = icmp6_csum(&s, &d, m, len);
 	memcpy(m + 2, &sum, 2);
 	return (int)total;
-}
-
-static void sort_strs(char **rows, int n)
-{
-	for (int i = 1; i < n; i++)	/* insertion sort: a handful of rows */
-		for (int j = i; j > 0 && strcmp(rows[j - 1], rows[j]) > 0; j--) {
-			char *t = rows[j];
-
-			rows[j] = rows[j - 1];
-			rows[j - 1] = t;
-		}
-}
-
-static void emit_strs(const char *key, char **rows, int n)
-{
-	sort_strs(rows, n);
-	obs_arr_begin(key);
-	for (int i = 0; i < n; i++) {
-		obs_str(NULL, rows[i]);
-		free(rows[i]);
-	}
-	obs_arr_end();
-}
-
-struct igmp6_row {
-	char dev[32];
-	char group[INET6_ADDRSTRLEN];
-	int users;
-	unsigned int flags;
-};
-
-/* One line of /proc/net/igmp6 ("idx dev 32-hex-digits users flags timer"): 0, or -1. */
-static int igmp6_parse(const char *line, struct igmp6_row *r)
-{
-	char hex[33];
-	struct in6_addr a;
-	int idx;
-
-	if (sscanf(line, "%d %31s %32s %d %x", &idx, r->dev, hex, &r->users, &r->flags) != 5 ||
-	    strlen(hex) != 32)
-		return -1;
-	for (int i = 0; i < 16; i++) {
-		unsigned int b;
-
-		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-			return -1;
-		a.s6_addr[i] = (unsigned char)b;
-	}
-	inet_ntop(AF_INET6, &a, r->group, sizeof(r->group));
-	return 0;
-}
-
-int mld_igmp6_users(const char *dev, const char *group)
-{
-	FILE *f = fopen("/proc/self/net/igmp6", "re");
-	struct igmp6_row r;
-	char line[256];
-	int users = 0;
-
-	if (!f)
-		mcp_broken("open /proc/net/igmp6");
-	while (fgets(line, sizeof(line), f))
-		if (igmp6_parse(line, &r) == 0 && !strcmp(r.dev, dev) && !strcmp(r.group, group))
-			users = r.users;
-	fclose(f);
-	return users;
-}
-
-void obs_igmp6(const char *key, const char *dev)
-{
-	FILE *f = fopen("/proc/self/net/igmp6", "re");
-	struct igmp6_row r;
-	char line[256], *rows[64];
-	int n = 0;
-
-	if (!f)
-		mcp_broken("open /proc/net/igmp6");
-	while (n < 64 && fgets(line, sizeof(line), f)) {
-		if (igmp6_parse(line, &r) < 0 || strcmp(r.dev, dev))
-			continue;
-		if (asprintf(&rows[n], "%s users=%d flags=%02X", r.group, r.users, r.flags) < 0)
-			abort();
-		n++;
-	}
-	fclose(f);
-	emit_strs(key, rows, n);
-}
-
-void obs_dev_mcast6(const char *key, int ifindex)
-{
-	FILE *f = fopen("/proc/self/net/dev_mcast", "re");
-	char line[256], dev[32], hex[64], *rows[64];
-	int idx, refs, global, n = 0;
-
-	if (!f)
-		mcp_broken("open /proc/net/dev_mcast");
-	while (n < 64 && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%d %31s %d %d %63s", &idx, dev, &refs, &global, hex) != 5 || idx != ifindex ||
-		    strncmp(hex, "3333", 4))
-			continue;
-		if (asprintf(&rows[n], "%s users=%d", hex, refs) < 0)
-			abort();
-		n++;
-	}
-	fclose(f);
-	emit_strs(key, rows, n);
 }

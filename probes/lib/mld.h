@@ -2,8 +2,8 @@
 /*
  * mld.h - what the MLD probe needs beyond mcp.h and capture.h: a veth whose
  * MAC is fixed (so link-local addresses and frames are the same every run),
- * IPv6 addresses over rtnetlink, IPv6/ICMPv6 frames for injected queries,
- * and the IPv6 rows of /proc/net/igmp6 and /proc/net/dev_mcast.
+ * IPv6 addresses over rtnetlink, and IPv6/ICMPv6 frames for injected
+ * queries (the /proc rows are mcp.h's, read through wire.h).
  *
  * Helpers return -1 and set errno, like system calls.
  */
@@ -32,12 +32,5 @@ int mld_addr6_del(const char *ifname, const char *cidr);
  */
 int mld_frame(unsigned char *buf, size_t cap, const unsigned char src_mac[6], const char *src,
 	      const char *dst, int hl, int ra, const void *icmp, size_t len);
-
-/* Users of group on dev in /proc/net/igmp6, 0 when there is no row. */
-int mld_igmp6_users(const char *dev, const char *group);
-/* The /proc/net/igmp6 rows of dev as "group users=N flags=XX", sorted. */
-void obs_igmp6(const char *key, const char *dev);
-/* The 33:33 entries of ifindex in /proc/net/dev_mcast as "333300010001 users=N", sorted. */
-void obs_dev_mcast6(const char *key, int ifindex);
 
 #endif
