@@ -258,7 +258,7 @@ static void sc_solicited(void)
 	obs_end();
 
 	wire_mark();
-	if (mld_addr6_add("v0", "2001:db8::5/64", 1) < 0)
+	if (mcp_addr_add("v0", "2001:db8::5/64") < 0)
 		mcp_broken("add 2001:db8::5");
 	wire_window(2, 0);
 	wire_emit_users("ipv6.mld.solicited_node.address_added_joins_and_reports", "ff02::1:ff00:5");
@@ -266,13 +266,13 @@ static void sc_solicited(void)
 
 	/* same low 24 bits as the link-local: one more user of its group */
 	wire_mark();
-	if (mld_addr6_add("v0", "2001:db8::ff:fe00:1/64", 1) < 0)
+	if (mcp_addr_add("v0", "2001:db8::ff:fe00:1/64") < 0)
 		mcp_broken("add 2001:db8::ff:fe00:1");
 	wire_window(2, 0);
 	wire_emit_users("ipv6.mld.solicited_node.second_address_reannounces_every_group", "ff02::1:ff00:1");
 
 	wire_mark();
-	if (mld_addr6_del("v0", "2001:db8::5/64") < 0)
+	if (mcp_addr_del("v0", "2001:db8::5/64") < 0)
 		mcp_broken("del 2001:db8::5");
 	wire_window(2, 0);
 	wire_emit_users("ipv6.mld.solicited_node.address_removed_leaves", "ff02::1:ff00:5");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mld.c - veth with a fixed MAC, IPv6 addresses, MLD frames; see mld.h.
+ * mld.c - veth with a fixed MAC, MLD frames; see mld.h.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -10,53 +10,15 @@
 #include "mcp.h"
 
 #include <arpa/inet.h>
-#include <linux/if_addr.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
-#include <net/if.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-struct req {
-	char buf[512] __attribute__((aligned(NLMSG_ALIGNTO)));
-};
-
-static void attr(struct nlmsghdr *h, int type, const void *data, size_t len)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
-
-	rta->rta_type = (unsigned short)type;
-	rta->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), data, len);
-	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(rta->rta_len);
-}
-
-int mld_link_set_mac(const char *ifname, const unsigned char mac[6])
-{
-	struct req r;
-	struct nlmsghdr *h = memset(r.buf, 0, sizeof(r.buf));
-	struct ifinfomsg *ifi;
-	int idx = mcp_ifindex(ifname);
-
-	if (idx < 0)
-		return -1;
-	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
-	h->nlmsg_type = RTM_NEWLINK;
-	ifi = NLMSG_DATA(h);
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = idx;
-	attr(h, IFLA_ADDRESS, mac, 6);
-	return mcp_nl_talk(h);
-}
 
 int mld_veth_pair(const char *local, const unsigned char mac[6], int peer_nsfd, const char *peer)
 {
 	int here, rc = -1, e;
 
 	/* the MAC first: addrconf derives the link-local address when the link comes up */
-	if (mcp_veth_add(local, peer, peer_nsfd) < 0 || mld_link_set_mac(local, mac) < 0 ||
+	if (mcp_veth_add(local, peer, peer_nsfd) < 0 || mcp_link_set_mac(local, mac) < 0 ||
 	    mcp_link_set_up(local, 1) < 0)
 		return -1;
 	here = mcp_ns_self();
@@ -73,50 +35,6 @@ int mld_veth_pair(const char *local, const unsigned char mac[6], int peer_nsfd, 
 	close(here);
 	errno = e;
 	return rc;
-}
-
-static int addr6(int type, const char *ifname, const char *cidr, int nodad)
-{
-	struct req r;
-	struct nlmsghdr *h = memset(r.buf, 0, sizeof(r.buf));
-	struct ifaddrmsg *ifa;
-	struct in6_addr a;
-	char tmp[64], *slash;
-	int idx = mcp_ifindex(ifname), plen = 128;
-
-	if (idx < 0)
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%s", cidr);
-	slash = strchr(tmp, '/');
-	if (slash) {
-		*slash = 0;
-		plen = atoi(slash + 1);
-	}
-	if (inet_pton(AF_INET6, tmp, &a) != 1 || plen < 0 || plen > 128) {
-		errno = EINVAL;
-		return -1;
-	}
-	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifa));
-	h->nlmsg_type = (unsigned short)type;
-	if (type == RTM_NEWADDR)
-		h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifa = NLMSG_DATA(h);
-	ifa->ifa_family = AF_INET6;
-	ifa->ifa_prefixlen = (unsigned char)plen;
-	ifa->ifa_index = (unsigned int)idx;
-	ifa->ifa_flags = nodad ? IFA_F_NODAD : 0;
-	attr(h, IFA_LOCAL, &a, sizeof(a));
-	return mcp_nl_talk(h);
-}
-
-int mld_addr6_add(const char *ifname, const char *cidr, int nodad)
-{
-	return addr6(RTM_NEWADDR, ifname, cidr, nodad);
-}
-
-int mld_addr6_del(const char *ifname, const char *cidr)
-{
-	return addr6(RTM_DELADDR, ifname, cidr, 0);
 }
 
 /* RFC 4443 2.3: the sum covers the pseudo-header (RFC 8200 8.1) and the message */
