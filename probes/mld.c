@@ -151,43 +151,28 @@ static const char *const join_checks[] = {
 	"ipv6.mld.join.first_report_immediate",
 };
 
+static const struct wire_join_plan join_plan = {
+	.group = "ff15::1:1",
+	.first_join = join_checks,
+	.n_first_join = MCP_ARRAY_SIZE(join_checks),
+	.second_join = "ipv6.mld.join.second_socket_no_report",
+	.not_last_leave = "ipv6.mld.leave.not_last_no_report",
+	.all_group = "ff02::1",
+	.all_join = "ipv6.mld.allnodes.join_not_reported",
+	.all_join_counted = 1,
+	.all_leave = "ipv6.mld.allnodes.leave_not_reported",
+	.last_leave = { "ipv6.mld.leave.last_reports_to_include", "ipv6.mld.leave.repeat_spacing_honours_interval" },
+};
+
 /* Default version (MLDv2): link up, join, a second holder, leaves, ff02::1. */
 static void sc_join(void)
 {
-	int s1, s2, s3;
-
 	setup(0);
 	wire_window(2, 0);
 	wire_emit_frames("ipv6.mld.link_up.reports_solicited_node_only");
 	wire_settle();
 
-	s1 = wire_udp();
-	s2 = wire_udp();
-	s3 = wire_udp();
-	wire_mark();
-	wire_join(s1, "ff15::1:1");
-	wire_window(2, 0);
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(join_checks); i++)
-		wire_emit_frames(join_checks[i]);
-
-	wire_mark();
-	wire_join(s2, "ff15::1:1");
-	wire_window(0, 0);
-	wire_emit_users("ipv6.mld.join.second_socket_no_report", "ff15::1:1");
-
-	wire_mark();
-	wire_leave(s1, "ff15::1:1");
-	wire_window(0, 0);
-	wire_emit_users("ipv6.mld.leave.not_last_no_report", "ff15::1:1");
-
-	wire_mark();
-	wire_join(s3, "ff02::1");
-	wire_window(0, 0);
-	wire_emit_users("ipv6.mld.allnodes.join_not_reported", "ff02::1");
-	wire_leave_seen(s3, "ff02::1", 0, "ipv6.mld.allnodes.leave_not_reported");
-
-	wire_leave_seen(s2, "ff15::1:1", 2, "ipv6.mld.leave.last_reports_to_include");
-	wire_emit_frames("ipv6.mld.leave.repeat_spacing_honours_interval");
+	wire_join_plan(&join_plan);
 }
 
 /*
@@ -236,10 +221,7 @@ static void sc_scope(void)
 	wire_settle();
 	wire_join_seen(s, "ff02::fb", 2, "ipv6.mld.scope.link_local_group_reported");
 
-	wire_mark();
-	wire_join(s, "ff01::fb");
-	wire_window(0, 0);
-	wire_emit_users("ipv6.mld.scope.interface_local_join_not_reported", "ff01::fb");
+	wire_join_counted(s, "ff01::fb", 0, "ipv6.mld.scope.interface_local_join_not_reported");
 	wire_leave_seen(s, "ff01::fb", 0, "ipv6.mld.scope.interface_local_leave_not_reported");
 
 	/* what the kernel joined by itself, and its flags (MAF_NOREPORT for ff01::1, ff02::1) */
@@ -325,9 +307,7 @@ static void sc_force_v2(void)
 	int s;
 
 	setup(2);
-	s = wire_udp();
-	wire_join(s, "ff15::1:1");
-	wire_settle();
+	s = wire_socket_in("ff15::1:1");
 	ask(&v1, 0);
 	wire_emit_frames("ipv6.mld.force_v2.v1_query_not_answered");
 	wire_join_seen(s, "ff15::1:2", 2, "ipv6.mld.force_v2.join_after_v1_query_still_v2");
@@ -386,12 +366,8 @@ struct bad_query {
  * query that must be answered after them. */
 static void bad_queries(const struct bad_query *rows, size_t n, int answered_last)
 {
-	int s;
-
 	setup(0);
-	s = wire_udp();
-	wire_join(s, "ff15::1:1");
-	wire_settle();
+	wire_socket_in("ff15::1:1");	/* kept open: the queries ask about it */
 	for (size_t i = 0; i < n; i++) {
 		ask(&rows[i].q, answered_last && i + 1 == n);
 		wire_emit_frames(rows[i].id);
@@ -446,9 +422,7 @@ static void sc_query1(void)
 	int s;
 
 	setup(0);
-	s = wire_udp();
-	wire_join(s, "ff15::1:1");
-	wire_settle();
+	s = wire_socket_in("ff15::1:1");
 	ask(&v1, 2);
 	wire_emit_frames("ipv6.mld.query.v1.general_answered_with_v1_reports");
 	wire_emit_frames("ipv6.mld.query.v1.general_within_max_response_delay");

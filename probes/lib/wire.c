@@ -166,20 +166,46 @@ void wire_emit_users_at(const char *file, int line, const char *id, const char *
 	obs_end();
 }
 
-void wire_join_seen_at(const char *file, int line, int fd, const char *group, int want, const char *id)
+void wire_change_seen_at(const char *file, int line, int fd, int join, const char *group, int want,
+			 const char *id, int counted)
 {
 	wire_mark();
-	wire_join(fd, group);
+	if (join)
+		wire_join(fd, group);
+	else
+		wire_leave(fd, group);
 	wire_window(want, 0);
-	wire_emit_frames_at(file, line, id);
+	if (counted)
+		wire_emit_users_at(file, line, id, group);
+	else
+		wire_emit_frames_at(file, line, id);
 }
 
-void wire_leave_seen_at(const char *file, int line, int fd, const char *group, int want, const char *id)
+int wire_socket_in(const char *group)
 {
+	int s = wire_udp();
+
+	if (group)
+		wire_join(s, group);
+	wire_settle();
+	return s;
+}
+
+void wire_join_plan(const struct wire_join_plan *p)
+{
+	int s1 = wire_udp(), s2 = wire_udp(), s3 = wire_udp();
+
 	wire_mark();
-	wire_leave(fd, group);
-	wire_window(want, 0);
-	wire_emit_frames_at(file, line, id);
+	wire_join(s1, p->group);
+	wire_window(2, 0);
+	for (size_t i = 0; i < p->n_first_join; i++)
+		wire_emit_frames(p->first_join[i]);
+	wire_join_counted(s2, p->group, 0, p->second_join);
+	wire_leave_counted(s1, p->group, 0, p->not_last_leave);
+	wire_change_seen_at(__FILE__, __LINE__, s3, 1, p->all_group, 0, p->all_join, p->all_join_counted);
+	wire_leave_seen(s3, p->all_group, 0, p->all_leave);
+	wire_leave_seen(s2, p->group, 2, p->last_leave[0]);
+	wire_emit_frames(p->last_leave[1]);
 }
 
 /* Sorted (a handful of rows: insertion sort), emitted, freed. */

@@ -60,11 +60,34 @@ void wire_emit_frames_at(const char *file, int line, const char *id);
 /* The same with "users": wire_users(group). */
 void wire_emit_users_at(const char *file, int line, const char *id, const char *group);
 #define wire_emit_users(id, group) wire_emit_users_at(__FILE__, __LINE__, id, group)
-/* Marks, joins (or leaves) group, waits for want frames and emits them under id. */
-void wire_join_seen_at(const char *file, int line, int fd, const char *group, int want, const char *id);
-#define wire_join_seen(fd, group, want, id) wire_join_seen_at(__FILE__, __LINE__, fd, group, want, id)
-void wire_leave_seen_at(const char *file, int line, int fd, const char *group, int want, const char *id);
-#define wire_leave_seen(fd, group, want, id) wire_leave_seen_at(__FILE__, __LINE__, fd, group, want, id)
+/* Marks, joins (or leaves) group, waits for want frames and emits them under
+ * id; _counted adds "users" as wire_emit_users does. */
+void wire_change_seen_at(const char *file, int line, int fd, int join, const char *group, int want,
+			 const char *id, int counted);
+#define wire_join_seen(fd, group, want, id) wire_change_seen_at(__FILE__, __LINE__, fd, 1, group, want, id, 0)
+#define wire_leave_seen(fd, group, want, id) wire_change_seen_at(__FILE__, __LINE__, fd, 0, group, want, id, 0)
+#define wire_join_counted(fd, group, want, id) wire_change_seen_at(__FILE__, __LINE__, fd, 1, group, want, id, 1)
+#define wire_leave_counted(fd, group, want, id) wire_change_seen_at(__FILE__, __LINE__, fd, 0, group, want, id, 1)
+/* A socket joined to group on v0 (group NULL: none), its reports over. */
+int wire_socket_in(const char *group);
+
+/*
+ * The join/leave sequence both areas check, after the link-up window: one
+ * socket joins group (its frames under each first_join id), a second one
+ * joins it (no report; users), the first leaves (no report; users), a third
+ * joins and leaves the all-hosts/all-nodes group (not reported), and the
+ * last holder leaves (its reports under both last_leave ids).
+ */
+struct wire_join_plan {
+	const char *group;
+	const char *const *first_join;
+	size_t n_first_join;
+	const char *second_join, *not_last_leave;
+	const char *all_group, *all_join, *all_leave;
+	int all_join_counted;	/* all_join records users too */
+	const char *last_leave[2];
+};
+void wire_join_plan(const struct wire_join_plan *p);
 
 /* v0's /proc/net/dev_mcast entries whose address starts with prefix
  * ("01005e", "3333") as "<hex> users=N", sorted. */
