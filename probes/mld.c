@@ -175,40 +175,13 @@ static void sc_join(void)
 	wire_join_plan(&join_plan);
 }
 
-/*
- * Several groups changing in one kernel operation: records packed into one
- * report. The groups are joined while v0 is down (nothing can be sent), so
- * bringing it up announces all of them at once; close() then leaves all of
- * them inside one system call.
- */
+/* Several groups changing in one kernel operation: records packed into one report. */
 static void sc_pack(void)
 {
 	static const char *const groups[] = { "ff15::2:1", "ff15::2:2", "ff15::2:3" };
-	int s;
 
 	setup(0);
-	s = wire_udp();
-	wire_settle();
-	if (mcp_link_set_up("v0", 0) < 0)
-		mcp_broken("v0 down");
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(groups); i++)
-		wire_join(s, groups[i]);
-	wire_settle();
-	wire_mark();
-	if (mcp_link_set_up("v0", 1) < 0)
-		mcp_broken("v0 up");
-	/* linkwatch (rate-limited to one run a second) adds the link-local and
-	 * activates the queue: until it ran, reports are dropped or not due yet */
-	if (mcap_link_ready("v0", WIRE_WAIT_MS) < 0)
-		mcp_broken("v0 never became ready to send");
-	wire_window(2, 0);
-	wire_emit_frames("ipv6.mld.pack.link_up_announces_all_in_one_report");
-	wire_settle();
-
-	wire_mark();
-	close(s);
-	wire_window(2, 0);
-	wire_emit_frames("ipv6.mld.pack.close_leaves_all_in_one_report");
+	wire_pack(groups, "ipv6.mld.pack.link_up_announces_all_in_one_report", "ipv6.mld.pack.close_leaves_all_in_one_report");
 }
 
 /* Scopes: link-local groups are reported, interface-local ones never. */

@@ -89,6 +89,14 @@ struct wire_join_plan {
 };
 void wire_join_plan(const struct wire_join_plan *p);
 
+/*
+ * Several groups changing in one kernel operation: groups[] are joined on
+ * one socket while v0 is down (nothing can be sent), so bringing it up
+ * announces all of them at once (frames under link_up), and close() leaves
+ * all of them inside one system call (frames under close_id).
+ */
+void wire_pack(const char *const groups[3], const char *link_up, const char *close_id);
+
 /* v0's /proc/net/dev_mcast entries whose address starts with prefix
  * ("01005e", "3333") as "<hex> users=N", sorted. */
 void wire_obs_dev_mcast(const char *key, const char *prefix);
