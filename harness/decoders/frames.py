@@ -5,7 +5,17 @@ one line each) so a failure shows the packets, not only the differing fact.
 Not an area's decoder (no probe is called "frames"): igmp.py and mld.py
 hand it their dissector, their views and their id prefix.
 
-A view is fn(frames, times) -> facts; times are the frames' "t_us".
+A view is fn(frames, times) -> facts; times are the frames' "t_us". The
+shared views, chosen by the check id:
+  reports (default)      {"reports": ["<type> <dst ip> <dst mac> <body>", ...]}
+                         in capture order (query answers: sorted, since the
+                         order of per-group timers is random)
+  field views            one header/record field of the join report, the
+                         value if every frame agrees, else the per-frame list
+  repeats                {"reports": n}
+  spacing                {"spacing_ms": largest gap between reports, or null}
+  first/last             {"first_ms"} / {"last_ms"}: delay of the first / last
+                         report after the action or query
 """
 
 

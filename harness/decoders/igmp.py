@@ -5,19 +5,9 @@ The probe (probes/igmp.c) records, per check, every IPv4 frame that arrived
 on the peer end of the veth during the check's window: {"t_us": time since
 the action, "hex": frame}. This decoder dissects them (harness.scapy_compat)
 and returns the view the check is about; other raw facts (users, querier)
-pass through. Every decoded frame is also returned under "_decoded" so a
-failure shows the packets, not only the differing fact.
+pass through.
 
-Views, chosen by the check id:
-  reports (default)      {"reports": ["<type> <dst ip> <dst mac> <body>", ...]}
-                         in capture order (query answers: sorted, since the
-                         order of per-group timers is random)
-  field views            one header/record field of the join report, the
-                         value if every frame agrees, else the per-frame list
-  repeats                {"reports": n}
-  spacing                {"spacing_ms": largest gap between reports, or null}
-  first/last             {"first_ms"} / {"last_ms"}: delay of the first / last
-                         report after the action or query
+Views: the shared ones (harness/decoders/frames.py), and ip_header.
 """
 
 from .. import scapy_compat as sc

@@ -5,20 +5,9 @@ The probe (probes/mld.c) records, per check, every IPv6 frame that arrived
 on the peer end of the veth during the check's window: {"t_us": time since
 the action, "hex": frame}. This decoder dissects them
 (harness.scapy_compat.dissect6, scapy's MLD layers) and returns the view the
-check is about; other raw facts (users, rows, entries) pass through. Every
-decoded frame is also returned under "_decoded" so a failure shows the
-packets, not only the differing fact.
+check is about; other raw facts (users, rows, entries) pass through.
 
-Views, chosen by the check id:
-  reports (default)      {"reports": ["<icmpv6 type> <dst ip> <dst mac> <body>", ...]}
-                         in capture order (query answers: sorted, since the
-                         order of per-group timers is random)
-  field views            one header/record field of the join report, the
-                         value if every frame agrees, else the per-frame list
-  repeats                {"reports": n}
-  spacing                {"spacing_ms": largest gap between reports, or null}
-  first/last             {"first_ms"} / {"last_ms"}: delay of the first / last
-                         report after the action or query
+Views: the shared ones (harness/decoders/frames.py), ipv6_header, and
   distinct               {"distinct_reports": sorted set}: link-up reports,
                          whose number depends on when the queue is activated
   records                {"records": sorted set of every record sent}

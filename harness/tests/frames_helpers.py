@@ -51,6 +51,15 @@ class Recorded:
         return mutate
 
 
+def set_byte(off, value, fix=None):
+    """An edit: byte off becomes value, then fix(frame) (a checksum) if given."""
+    def edit(b):
+        b[off] = value
+        if fix:
+            fix(b)
+    return edit
+
+
 def failed(v):
     return sorted(k for k, x in v.items() if x.status == FAIL)
 

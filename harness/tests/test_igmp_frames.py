@@ -36,13 +36,7 @@ def fix_igmp_csum(b):
 
 
 def set_byte(off, value, csum="ip"):
-    def edit(b):
-        b[off] = value
-        if csum == "ip":
-            fix_ip_csum(b)
-        elif csum == "igmp":
-            fix_igmp_csum(b)
-    return edit
+    return fh.set_byte(off, value, {"ip": fix_ip_csum, "igmp": fix_igmp_csum}.get(csum))
 
 
 def test_recorded_frames_pass():

@@ -33,11 +33,7 @@ def fix_icmp6_csum(b):
 
 
 def set_byte(off, value, csum=True):
-    def edit(b):
-        b[off] = value
-        if csum:
-            fix_icmp6_csum(b)
-    return edit
+    return fh.set_byte(off, value, fix_icmp6_csum if csum else None)
 
 
 def test_recorded_frames_pass():
