@@ -69,19 +69,27 @@ class Record:
 
 
 @dataclass
-class Frame:
-    """One captured Ethernet frame, as far as IGMP cares."""
+class _Captured:
+    """What a captured IGMP or MLD frame has either way."""
     eth_dst: str = ""
     eth_src: str = ""
     ethertype: int = 0
     ip_version: int = 0
+    ip_src: str = ""
+    ip_dst: str = ""
+    group: str = ""  # IGMPv1/v2 and MLDv1 messages, queries, NS target
+    records: list = field(default_factory=list)  # [Record] of an IGMPv3 / MLDv2 report
+    summary: str = ""  # scapy's one-line summary
+
+
+@dataclass
+class Frame(_Captured):
+    """One captured Ethernet frame, as far as IGMP cares."""
     ihl: int = 0
     tos: int = 0
     df: bool = False
     ttl: int = 0
     proto: int = 0
-    ip_src: str = ""
-    ip_dst: str = ""
     ip_options: list = field(default_factory=list)  # e.g. ["RA(0)"]
     ip_checksum_ok: bool = False
     igmp: bool = False
@@ -89,9 +97,6 @@ class Frame:
     igmp_code: int = 0
     igmp_len: int = 0
     igmp_checksum_ok: bool = False
-    group: str = ""  # v1/v2 messages and queries
-    records: list = field(default_factory=list)  # [Record] of a v3 report
-    summary: str = ""  # scapy's one-line summary
 
     @property
     def type_hex(self):
@@ -233,17 +238,11 @@ def _v6key(a):
 
 
 @dataclass
-class Frame6:
+class Frame6(_Captured):
     """One captured Ethernet frame, as far as MLD cares."""
-    eth_dst: str = ""
-    eth_src: str = ""
-    ethertype: int = 0
-    ip_version: int = 0
     tclass: int = 0
     flow: int = 0
     hlim: int = 0
-    ip_src: str = ""
-    ip_dst: str = ""
     ext: list = field(default_factory=list)          # extension headers before ICMPv6, e.g. ["HBH"]
     hbh_options: list = field(default_factory=list)  # e.g. ["RA(0)", "PadN(0)"]
     icmp_type: int = -1                              # -1: no ICMPv6 message found
@@ -251,9 +250,6 @@ class Frame6:
     icmp_len: int = 0
     icmp_checksum_ok: bool = False
     mrd: int = 0                                     # queries: maximum response code
-    group: str = ""                                  # v1 report, done, query, NS target
-    records: list = field(default_factory=list)      # [Record] of a v2 report
-    summary: str = ""
 
     @property
     def mld(self):

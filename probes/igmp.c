@@ -18,42 +18,28 @@
  * runs fast; the repeat spacing checks observe that the interval is honoured.
  *
  * Waits: "positive" waits for frames the action should produce are generous
- * (WAIT_MS); after them a short quiet window (QUIET_MS, longer than the
- * pinned interval plus timer slack) catches any extra frame. Query windows
- * add the query's max response time.
+ * (WIRE_WAIT_MS); after them a short quiet window (WIRE_QUIET_MS, longer
+ * than the pinned interval plus timer slack) catches any extra frame. Query
+ * windows add the query's max response time.
  *
  * Scenarios run in parallel lanes (independent namespaces, mostly sleeping on
- * timers) so the area stays within its wall-time budget.
+ * timers) so the area stays within its wall-time budget. The link, the
+ * capture and the waits are probes/lib/wire.c's.
  */
-#include "capture.h"
 #include "mcp.h"
+#include "wire.h"
 
 #include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <sys/prctl.h>
-#include <signal.h>
-#include <time.h>
 #include <unistd.h>
 
 #define IV_MS 50	/* igmpv3/igmpv2_unsolicited_report_interval pinned */
-#define QUIET_MS 150	/* > IV_MS + timer slack: a further repeat would land inside */
-#define WAIT_MS 2000	/* generous bound for frames that should come */
-#define SETTLE_MS 300	/* quiet before a query window: earlier reports are over */
-
-static int peer = -1;
-static struct mcap cap;
-static int v0;
 
 /* ------------------------------------------------------------------ */
 
-/* The veth pair and the capture, with nothing about IGMP pinned. The
- * capture's clock starts before v0 exists, so the first window also covers
- * everything sent while the link came up. */
+/* The veth pair and the capture (wire.h), with nothing about IGMP pinned. */
 static void link_up(void)
 {
 	static const char *const confs[] = { "all", "default" };
@@ -63,21 +49,7 @@ static void link_up(void)
 		mcp_pin_conf("ipv6", confs[i], "disable_ipv6", 1);
 		mcp_pin_conf("ipv4", confs[i], "rp_filter", 0);
 	}
-	peer = mcp_ns_new();
-	if (peer < 0)
-		mcp_broken("peer namespace");
-	if (mcap_open(&cap, peer) < 0)
-		mcp_broken("AF_PACKET capture in the peer namespace");
-	if (mcp_link_pair("v0", "10.0.0.1/24", peer, "v1", "10.0.0.2/24") < 0)
-		mcp_broken("veth pair");
-	if (mcap_bind_dev(&cap, "v1") < 0)
-		mcp_broken("capture on v1");
-	/* v0 came up before its peer: its qdisc is activated later, by linkwatch */
-	if (mcap_link_ready("v0", WAIT_MS) < 0)
-		mcp_broken("v0 never became ready to send");
-	v0 = mcp_ifindex("v0");
-	if (v0 < 0)
-		mcp_broken("v0 ifindex");
+	wire_setup(AF_INET);
 	mcp_pin_conf("ipv4", "v0", "rp_filter", 0);
 }
 
@@ -102,60 +74,10 @@ static void setup(int force)
 	mcp_pin_conf("ipv4", "v0", "force_igmp_version", force);
 }
 
-static int udp(void)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		mcp_broken("socket");
-	return fd;
-}
-
-static void join(int fd, const char *group)
-{
-	if (mcp_join_ifindex(fd, group, v0) < 0)
-		mcp_broken("join %s", group);
-}
-
-static void drop(int fd, const char *group)
-{
-	if (mcp_drop_ifindex(fd, group, v0) < 0)
-		mcp_broken("drop %s", group);
-}
-
-/* IP_ADD/DROP_SOURCE_MEMBERSHIP, IP_BLOCK/UNBLOCK_SOURCE on v0's address */
-static void source_op(int fd, int opt, const char *group, const char *source)
-{
-	struct ip_mreq_source m = {
-		.imr_multiaddr = mcp_in(group),
-		.imr_interface = mcp_in("10.0.0.1"),
-		.imr_sourceaddr = mcp_in(source),
-	};
-
-	if (setsockopt(fd, IPPROTO_IP, opt, &m, sizeof(m)) < 0)
-		mcp_broken("source option %d %s %s", opt, group, source);
-}
-
-/* Every frame held since the last mark, under check id; "at" is the caller's line. */
-static void emit_frames_at(const char *file, int line, const char *id)
-{
-	obs_begin_at(file, line, "%s", id);
-	obs_frames("frames", &cap);
-	obs_end();
-}
-
-#define emit_frames(id) emit_frames_at(__FILE__, __LINE__, id)
-
-/* Frames that should come: wait for want, then the quiet window. */
-static void window(int want, int extra_ms)
-{
-	mcap_wait(&cap, want, WAIT_MS, QUIET_MS + extra_ms);
-}
-
 /* The Querier column of v0 in /proc/net/igmp ("V1", "V2", "V3"). */
 static void querier(char *out, size_t len)
 {
-	if (mcp_igmp_querier(v0, out, len) < 0 && errno != ENOENT)
+	if (mcp_igmp_querier(wire.v0, out, len) < 0 && errno != ENOENT)
 		mcp_broken("read /proc/net/igmp");
 }
 
@@ -178,7 +100,7 @@ static void emit_querier(const char *id, int with_frames)
 	obs_begin("%s", id);
 	obs_str("querier", q);
 	if (with_frames)
-		obs_frames("frames", &cap);
+		obs_frames("frames", &wire.cap);
 	obs_end();
 }
 
@@ -220,29 +142,15 @@ static int query_frame(const struct query *q, unsigned char *frame, size_t cap_l
 	if (q->bad_csum)
 		sum ^= htons(0x0101);
 	memcpy(m + 2, &sum, 2);
-	return mcap_ipv4_frame(frame, cap_len, cap.mac, "10.0.0.2", q->dst, IPPROTO_IGMP, 1, 0xc0, 1,
+	return mcap_ipv4_frame(frame, cap_len, wire.cap.mac, "10.0.0.2", q->dst, IPPROTO_IGMP, 1, 0xc0, 1,
 			       m, (size_t)q->len);
 }
 
-/* Marks the capture, sends the query, collects what answers it. */
 static void ask(const struct query *q, int want)
 {
 	unsigned char frame[128];
-	int len = query_frame(q, frame, sizeof(frame));
 
-	if (len < 0)
-		mcp_broken("build query");
-	mcap_mark(&cap);
-	if (mcap_inject(&cap, frame, (size_t)len) < 0)
-		mcp_broken("inject query");
-	/* an answer that came ends its own wait; silence must outlast the max response time */
-	window(want, want ? 0 : q->code * 100);
-}
-
-/* Waits until reports from earlier actions are over, so a window holds only its own. */
-static void settle(void)
-{
-	mcap_wait(&cap, 0, 0, SETTLE_MS);
+	wire_ask(frame, query_frame(q, frame, sizeof(frame)), want, q->code * 100);
 }
 
 /* ------------------------------------------------------------------ */
@@ -263,85 +171,36 @@ static const char *const join_v3_checks[] = {
 	"ipv4.igmp.join.v3.first_report_immediate",
 };
 
+static const struct wire_join_plan join_plan = {
+	.group = "224.0.1.1",
+	.first_join = join_v3_checks,
+	.n_first_join = MCP_ARRAY_SIZE(join_v3_checks),
+	.second_join = "ipv4.igmp.join.second_socket_no_report",
+	.not_last_leave = "ipv4.igmp.leave.not_last_no_report",
+	.all_group = "224.0.0.1",
+	.all_join = "ipv4.igmp.allhosts.join_not_reported",
+	.all_leave = "ipv4.igmp.allhosts.leave_not_reported",
+	.last_leave = { "ipv4.igmp.leave.v3.last", "ipv4.igmp.leave.v3.repeat_spacing_honours_interval" },
+};
+
 /* Default version (IGMPv3): join, a second holder, leaves, 224.0.0.1. */
 static void sc_join(void)
 {
-	int s1, s2, s3;
-
 	setup(0);
 	/* only 224.0.0.1 is joined while v0 comes up */
-	window(0, 0);
-	emit_frames("ipv4.igmp.allhosts.link_up_not_reported");
+	wire_window(0, 0);
+	wire_emit_frames("ipv4.igmp.allhosts.link_up_not_reported");
 
-	s1 = udp();
-	s2 = udp();
-	s3 = udp();
-	mcap_mark(&cap);
-	join(s1, "224.0.1.1");
-	window(2, 0);
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(join_v3_checks); i++)
-		emit_frames(join_v3_checks[i]);
-
-	mcap_mark(&cap);
-	join(s2, "224.0.1.1");
-	window(0, 0);
-	obs_begin("ipv4.igmp.join.second_socket_no_report");
-	obs_frames("frames", &cap);
-	obs_int("users", mcp_igmp_users("v0", "224.0.1.1"));
-	obs_end();
-
-	mcap_mark(&cap);
-	drop(s1, "224.0.1.1");
-	window(0, 0);
-	obs_begin("ipv4.igmp.leave.not_last_no_report");
-	obs_frames("frames", &cap);
-	obs_int("users", mcp_igmp_users("v0", "224.0.1.1"));
-	obs_end();
-
-	mcap_mark(&cap);
-	join(s3, "224.0.0.1");
-	window(0, 0);
-	emit_frames("ipv4.igmp.allhosts.join_not_reported");
-	mcap_mark(&cap);
-	drop(s3, "224.0.0.1");
-	window(0, 0);
-	emit_frames("ipv4.igmp.allhosts.leave_not_reported");
-
-	mcap_mark(&cap);
-	drop(s2, "224.0.1.1");
-	window(2, 0);
-	emit_frames("ipv4.igmp.leave.v3.last");
-	emit_frames("ipv4.igmp.leave.v3.repeat_spacing_honours_interval");
+	wire_join_plan(&join_plan);
 }
 
-/*
- * Several groups changing in one kernel operation: records packed into one
- * report. The groups are joined while v0 is down (nothing can be sent), so
- * bringing it up announces all of them at once; close() then leaves all of
- * them inside one system call.
- */
+/* Several groups changing in one kernel operation: records packed into one report. */
 static void sc_pack(void)
 {
 	static const char *const groups[] = { "239.2.0.1", "239.2.0.2", "239.2.0.3" };
-	int s;
 
 	setup(0);
-	s = udp();
-	if (mcp_link_set_up("v0", 0) < 0)
-		mcp_broken("v0 down");
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(groups); i++)
-		join(s, groups[i]);
-	settle();
-	mcap_mark(&cap);
-	if (mcp_link_set_up("v0", 1) < 0)
-		mcp_broken("v0 up");
-	window(2, 0);
-	emit_frames("ipv4.igmp.pack.v3.link_up_announces_all_in_one_report");
-
-	mcap_mark(&cap);
-	close(s);
-	window(2, 0);
-	emit_frames("ipv4.igmp.pack.v3.close_leaves_all_in_one_report");
+	wire_pack(groups, "ipv4.igmp.pack.v3.link_up_announces_all_in_one_report", "ipv4.igmp.pack.v3.close_leaves_all_in_one_report");
 }
 
 /* 224.0.0.0/24 groups and net.ipv4.igmp_link_local_mcast_reports. */
@@ -350,26 +209,17 @@ static void sc_linklocal(void)
 	int s;
 
 	setup(0);
-	s = udp();
-	mcap_mark(&cap);
-	join(s, "224.0.0.251");
-	window(2, 0);
-	emit_frames("ipv4.igmp.linklocal.reported_by_default");
-	settle();
+	s = wire_udp();
+	wire_join_seen(s, "224.0.0.251", 2, "ipv4.igmp.linklocal.reported_by_default");
+	wire_settle();
 
 	mcp_pin("net.ipv4.igmp_link_local_mcast_reports", 0);
-	mcap_mark(&cap);
-	join(s, "224.0.0.252");
-	window(0, 0);
-	obs_begin("ipv4.igmp.linklocal.sysctl_off_join_not_reported");
-	obs_frames("frames", &cap);
-	obs_int("users", mcp_igmp_users("v0", "224.0.0.252"));
-	obs_end();
+	wire_join_counted(s, "224.0.0.252", 0, "ipv4.igmp.linklocal.sysctl_off_join_not_reported");
 
-	mcap_mark(&cap);
+	wire_mark();
 	close(s);
-	window(0, 0);
-	emit_frames("ipv4.igmp.linklocal.sysctl_off_leaves_not_reported");
+	wire_window(0, 0);
+	wire_emit_frames("ipv4.igmp.linklocal.sysctl_off_leaves_not_reported");
 }
 
 /* force_igmp_version 1 and 2 on v0: the ids of one version's checks */
@@ -395,34 +245,37 @@ static void forced(const struct forced_ids *f)
 	int s;
 
 	setup(f->version);
-	s = udp();
-	mcap_mark(&cap);
-	join(s, "239.129.2.3");
-	window(2, 0);
-	emit_frames(f->join_reports);
-	emit_frames(f->ip_header);
-	emit_frames(f->repeat_spacing);
+	s = wire_udp();
+	wire_mark();
+	wire_join(s, "239.129.2.3");
+	wire_window(2, 0);
+	wire_emit_frames(f->join_reports);
+	wire_emit_frames(f->ip_header);
+	wire_emit_frames(f->repeat_spacing);
 	emit_querier(f->proc_querier, 0);
 
-	mcap_mark(&cap);
-	drop(s, "239.129.2.3");
+	wire_mark();
+	wire_leave(s, "239.129.2.3");
 	/* v2: one leave; v1 has no leave message: the same window catches either */
-	window(f->version == 2 ? 1 : 0, 0);
-	emit_frames(f->leave);
+	wire_window(f->version == 2 ? 1 : 0, 0);
+	wire_emit_frames(f->leave);
 }
 
 static void sc_force_v1(void) { forced(&force_v1); }
 static void sc_force_v2(void) { forced(&force_v2); }
 
-/* Two ASM groups and one INCLUDE {10.0.0.2} group on socket s (kept open: the
+/* Two ASM groups and one INCLUDE {10.0.0.2} group on a socket kept open (the
  * queries ask about its memberships), their unsolicited reports over. */
-static void query_setup(int s)
+static void query_setup(void)
 {
+	int s;
+
 	setup(0);
-	join(s, "239.1.1.1");
-	join(s, "239.1.1.2");
-	source_op(s, IP_ADD_SOURCE_MEMBERSHIP, "232.1.1.1", "10.0.0.2");
-	settle();
+	s = wire_udp();
+	wire_join(s, "239.1.1.1");
+	wire_join(s, "239.1.1.2");
+	wire_source_op(s, IP_ADD_SOURCE_MEMBERSHIP, "232.1.1.1", "10.0.0.2");
+	wire_settle();
 }
 
 /* IGMPv3 general and group-specific queries injected from the peer. */
@@ -431,12 +284,12 @@ static void sc_query3(void)
 	static const struct query general = { "224.0.0.1", 12, 3, "0.0.0.0", 0, { 0 }, 0 };
 	static const struct query group = { "239.1.1.2", 12, 1, "239.1.1.2", 0, { 0 }, 0 };
 
-	query_setup(udp());
+	query_setup();
 	ask(&general, 1);
-	emit_frames("ipv4.igmp.query.v3.general_reports_every_group");
-	emit_frames("ipv4.igmp.query.v3.general_within_max_response_time");
+	wire_emit_frames("ipv4.igmp.query.v3.general_reports_every_group");
+	wire_emit_frames("ipv4.igmp.query.v3.general_within_max_response_time");
 	ask(&group, 1);
-	emit_frames("ipv4.igmp.query.v3.group_specific_only_that_group");
+	wire_emit_frames("ipv4.igmp.query.v3.group_specific_only_that_group");
 	emit_querier("ipv4.igmp.query.v3.proc_querier", 0);
 }
 
@@ -447,13 +300,13 @@ static void sc_query3_source(void)
 	static const struct query gs_other = { "232.1.1.1", 16, 1, "232.1.1.1", 1, { "10.0.0.9" }, 0 };
 	static const struct query gs_asm = { "239.1.1.1", 16, 1, "239.1.1.1", 1, { "10.0.0.9" }, 0 };
 
-	query_setup(udp());
+	query_setup();
 	ask(&gs_in, 1);
-	emit_frames("ipv4.igmp.query.v3.group_source_specific_included_source");
+	wire_emit_frames("ipv4.igmp.query.v3.group_source_specific_included_source");
 	ask(&gs_other, 0);
-	emit_frames("ipv4.igmp.query.v3.group_source_specific_other_source");
+	wire_emit_frames("ipv4.igmp.query.v3.group_source_specific_other_source");
 	ask(&gs_asm, 1);
-	emit_frames("ipv4.igmp.query.v3.group_source_specific_asm_group");
+	wire_emit_frames("ipv4.igmp.query.v3.group_source_specific_asm_group");
 }
 
 /* Malformed v3 queries are dropped and the host still answers afterwards. */
@@ -465,20 +318,17 @@ static void sc_query3_bad(void)
 	/* claims two sources and carries none */
 	static const struct query no_srcs = { "239.1.1.1", 12, 1, "239.1.1.1", 2, { 0 }, 0 };
 	static const struct query good = { "224.0.0.1", 12, 1, "0.0.0.0", 0, { 0 }, 0 };
-	int s;
 
 	setup(0);
-	s = udp();
-	join(s, "239.1.1.1");
-	settle();
+	wire_socket_in("239.1.1.1");	/* kept open: the good query asks about it */
 	ask(&bad_csum, 0);
-	emit_frames("ipv4.igmp.query.v3.bad_checksum_ignored");
+	wire_emit_frames("ipv4.igmp.query.v3.bad_checksum_ignored");
 	ask(&cut, 0);
-	emit_frames("ipv4.igmp.query.v3.truncated_ignored");
+	wire_emit_frames("ipv4.igmp.query.v3.truncated_ignored");
 	ask(&no_srcs, 0);
-	emit_frames("ipv4.igmp.query.v3.missing_sources_ignored");
+	wire_emit_frames("ipv4.igmp.query.v3.missing_sources_ignored");
 	ask(&good, 1);
-	emit_frames("ipv4.igmp.query.v3.answered_after_bad_queries");
+	wire_emit_frames("ipv4.igmp.query.v3.answered_after_bad_queries");
 }
 
 /* An IGMPv2 query puts v0 into v2 compatibility mode. */
@@ -489,26 +339,20 @@ static void sc_query2(void)
 	int s;
 
 	setup(0);
-	s = udp();
-	join(s, "239.1.1.1");
-	join(s, "239.1.1.2");
-	settle();
+	s = wire_udp();
+	wire_join(s, "239.1.1.1");
+	wire_join(s, "239.1.1.2");
+	wire_settle();
 	ask(&v2, 2);
-	emit_frames("ipv4.igmp.query.v2.general_answered_with_v2_reports");
-	emit_frames("ipv4.igmp.query.v2.general_within_max_response_time");
+	wire_emit_frames("ipv4.igmp.query.v2.general_answered_with_v2_reports");
+	wire_emit_frames("ipv4.igmp.query.v2.general_within_max_response_time");
 	querier_after_query(q, sizeof(q));
 	obs_begin("ipv4.igmp.query.v2.compat_mode_in_proc");
 	obs_str("querier", q);
 	obs_end();
 
-	mcap_mark(&cap);
-	join(s, "239.129.2.3");
-	window(2, 0);
-	emit_frames("ipv4.igmp.query.v2.later_join_reports_v2");
-	mcap_mark(&cap);
-	drop(s, "239.129.2.3");
-	window(1, 0);
-	emit_frames("ipv4.igmp.query.v2.later_leave_v2");
+	wire_join_seen(s, "239.129.2.3", 2, "ipv4.igmp.query.v2.later_join_reports_v2");
+	wire_leave_seen(s, "239.129.2.3", 1, "ipv4.igmp.query.v2.later_leave_v2");
 }
 
 /*
@@ -523,22 +367,16 @@ static void sc_query1(void)
 	int s;
 
 	setup(0);
-	s = udp();
+	s = wire_udp();
 	ask(&v1, 0);
 	querier_after_query(q, sizeof(q));
 	obs_begin("ipv4.igmp.query.v1.compat_mode_in_proc");
 	obs_str("querier", q);
-	obs_frames("frames", &cap);
+	obs_frames("frames", &wire.cap);
 	obs_end();
 
-	mcap_mark(&cap);
-	join(s, "239.129.2.3");
-	window(2, 0);
-	emit_frames("ipv4.igmp.query.v1.later_join_reports_v1");
-	mcap_mark(&cap);
-	drop(s, "239.129.2.3");
-	window(0, 0);
-	emit_frames("ipv4.igmp.query.v1.later_leave_silent");
+	wire_join_seen(s, "239.129.2.3", 2, "ipv4.igmp.query.v1.later_join_reports_v1");
+	wire_leave_seen(s, "239.129.2.3", 0, "ipv4.igmp.query.v1.later_leave_silent");
 }
 
 /* Source-specific state changes: ALLOW and BLOCK records. */
@@ -559,49 +397,15 @@ static void sc_source(void)
 	int s, a;
 
 	setup(0);
-	s = udp();
-	a = udp();
-	join(a, "239.1.1.1");
-	settle();
+	s = wire_udp();
+	a = wire_socket_in("239.1.1.1");
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		mcap_mark(&cap);
-		source_op(rows[i].opt == IP_BLOCK_SOURCE || rows[i].opt == IP_UNBLOCK_SOURCE ? a : s,
+		wire_mark();
+		wire_source_op(rows[i].opt == IP_BLOCK_SOURCE || rows[i].opt == IP_UNBLOCK_SOURCE ? a : s,
 			  rows[i].opt, rows[i].group, rows[i].source);
-		window(2, 0);
-		emit_frames(rows[i].id);
+		wire_window(2, 0);
+		wire_emit_frames(rows[i].id);
 	}
-}
-
-/* v0's link-layer multicast list from /proc/net/dev_mcast, sorted. */
-static void obs_dev_mcast(const char *key)
-{
-	struct mcp_dev_mcast_row r[64];
-	char *rows[64];
-	int nr = mcp_dev_mcast_rows(r, 64), n = 0;
-
-	if (nr < 0)
-		mcp_broken("read /proc/net/dev_mcast");
-	for (int i = 0; i < nr && i < 64; i++) {
-		/* IPv4 group addresses only: the device also holds 33:33:00:00:00:01 even with IPv6 off */
-		if (r[i].ifindex != v0 || strncmp(r[i].hex, "01005e", 6))
-			continue;
-		if (asprintf(&rows[n], "%s users=%d", r[i].hex, r[i].users) < 0)
-			abort();
-		n++;
-	}
-	for (int i = 1; i < n; i++)	/* insertion sort: a handful of rows */
-		for (int j = i; j > 0 && strcmp(rows[j - 1], rows[j]) > 0; j--) {
-			char *t = rows[j];
-
-			rows[j] = rows[j - 1];
-			rows[j - 1] = t;
-		}
-	obs_arr_begin(key);
-	for (int i = 0; i < n; i++) {
-		obs_str(NULL, rows[i]);
-		free(rows[i]);
-	}
-	obs_arr_end();
 }
 
 /* Group -> MAC mapping and the shared entry of 224.1.1.1 / 225.1.1.1. */
@@ -610,20 +414,21 @@ static void sc_mac(void)
 	int s;
 
 	setup(0);
-	s = udp();
-	join(s, "239.129.2.3");
-	join(s, "224.1.1.1");
-	join(s, "225.1.1.1");
+	s = wire_udp();
+	wire_join(s, "239.129.2.3");
+	wire_join(s, "224.1.1.1");
+	wire_join(s, "225.1.1.1");
 	obs_begin("ipv4.igmp.mac.link_filter_entries");
-	obs_dev_mcast("entries");
+	/* IPv4 groups only: v0 also holds 33:33:00:00:00:01 with IPv6 off */
+	wire_obs_dev_mcast("entries", "01005e");
 	obs_end();
-	drop(s, "225.1.1.1");
+	wire_leave(s, "225.1.1.1");
 	obs_begin("ipv4.igmp.mac.shared_entry_after_one_leave");
-	obs_dev_mcast("entries");
+	wire_obs_dev_mcast("entries", "01005e");
 	obs_end();
-	drop(s, "224.1.1.1");
+	wire_leave(s, "224.1.1.1");
 	obs_begin("ipv4.igmp.mac.shared_entry_after_both_leave");
-	obs_dev_mcast("entries");
+	wire_obs_dev_mcast("entries", "01005e");
 	obs_end();
 }
 
@@ -694,10 +499,10 @@ static void sc_defaults(void)
  */
 static void next_change_witness(int fd, const char *group, const char *id)
 {
-	mcap_mark(&cap);
-	join(fd, group);
-	mcap_wait(&cap, 1, WAIT_MS, 0);
-	emit_frames(id);
+	wire_mark();
+	wire_join(fd, group);
+	mcap_wait(&wire.cap, 1, WIRE_WAIT_MS, 0);
+	wire_emit_frames(id);
 }
 
 /* Join with nothing about IGMP pinned: version, robustness and interval as shipped. */
@@ -706,13 +511,13 @@ static void sc_default_join(void)
 	int s, w;
 
 	link_up();
-	s = udp();
-	w = udp();
-	mcap_mark(&cap);
-	join(s, "239.3.0.1");
-	mcap_wait(&cap, 2, DEFAULT_WAIT_MS, 0);
-	emit_frames("ipv4.igmp.default.join.reports");
-	emit_frames("ipv4.igmp.default.join.repeat_spacing_honours_interval");
+	s = wire_udp();
+	w = wire_udp();
+	wire_mark();
+	wire_join(s, "239.3.0.1");
+	mcap_wait(&wire.cap, 2, DEFAULT_WAIT_MS, 0);
+	wire_emit_frames("ipv4.igmp.default.join.reports");
+	wire_emit_frames("ipv4.igmp.default.join.repeat_spacing_honours_interval");
 	next_change_witness(w, "239.3.0.9", "ipv4.igmp.default.join.next_change_report_holds_only_its_record");
 }
 
@@ -730,16 +535,16 @@ static void sc_default_leave(void)
 	link_up();
 	MCP_SAFE(mcp_sysctl_get_int(iv, &shipped));
 	mcp_pin_conf("ipv4", "v0", "igmpv3_unsolicited_report_interval", IV_MS);
-	s = udp();
-	w = udp();
-	join(s, "239.3.0.2");
-	window(2, 0);
+	s = wire_udp();
+	w = wire_udp();
+	wire_join(s, "239.3.0.2");
+	wire_window(2, 0);
 	mcp_pin(iv, shipped);
-	mcap_mark(&cap);
-	drop(s, "239.3.0.2");
-	mcap_wait(&cap, 2, DEFAULT_WAIT_MS, 0);
-	emit_frames("ipv4.igmp.default.leave.reports");
-	emit_frames("ipv4.igmp.default.leave.repeat_spacing_honours_interval");
+	wire_mark();
+	wire_leave(s, "239.3.0.2");
+	mcap_wait(&wire.cap, 2, DEFAULT_WAIT_MS, 0);
+	wire_emit_frames("ipv4.igmp.default.leave.reports");
+	wire_emit_frames("ipv4.igmp.default.leave.repeat_spacing_honours_interval");
 	next_change_witness(w, "239.3.0.9", "ipv4.igmp.default.leave.next_change_report_holds_only_its_record");
 }
 

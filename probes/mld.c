@@ -27,48 +27,26 @@
  * MLD values and reads them first.
  *
  * Waits: "positive" waits for frames the action should produce are generous
- * (WAIT_MS); after them a short quiet window (QUIET_MS, longer than the
- * pinned interval plus timer slack) catches any extra frame. Query windows
- * add the query's maximum response delay. Scenarios run in parallel lanes.
+ * (WIRE_WAIT_MS); after them a short quiet window (WIRE_QUIET_MS, longer
+ * than the pinned interval plus timer slack) catches any extra frame. Query
+ * windows add the query's maximum response delay. Scenarios run in parallel
+ * lanes. The link, the capture and the waits are probes/lib/wire.c's.
  */
-#include "capture.h"
 #include "mcp.h"
 #include "mld.h"
+#include "wire.h"
 
 #include <arpa/inet.h>
-#include <linux/if_ether.h>
 #include <poll.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* mldv1/mldv2_unsolicited_report_interval pinned; stored in jiffies, so a
  * multiple of 10 ms that HZ 100, 250 and 1000 all read back unchanged */
 #define IV_MS 40
-#define QUIET_MS 150	/* > IV_MS + timer slack: a further repeat would land inside */
-#define WAIT_MS 2000	/* generous bound for frames that should come */
-#define SETTLE_MS 300	/* quiet before a window: earlier reports are over */
 #define PEER_LL "fe80::2"	/* source of injected queries */
 
-static const unsigned char MAC0[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-static int peer = -1;
-static struct mcap cap;
-static int v0;
-
 /* ------------------------------------------------------------------ */
-
-static void pin_conf(const char *dev, const char *knob, long v)
-{
-	char name[128];
-
-	snprintf(name, sizeof(name), "net.ipv6.conf.%s.%s", dev, knob);
-	mcp_pin(name, v);
-}
 
 struct setup_opts {
 	int force;	/* force_mld_version */
@@ -77,42 +55,22 @@ struct setup_opts {
 
 static void pin_dev(const char *dev, const struct setup_opts *o)
 {
-	pin_conf(dev, "disable_ipv6", 0);
-	pin_conf(dev, "addr_gen_mode", 0);
-	pin_conf(dev, "accept_dad", o->dad);
-	pin_conf(dev, "dad_transmits", 1);
-	pin_conf(dev, "router_solicitations", 0);
-	pin_conf(dev, "router_solicitation_delay", 0);
-	pin_conf(dev, "force_mld_version", strcmp(dev, "all") ? o->force : 0);
-	pin_conf(dev, "mldv1_unsolicited_report_interval", IV_MS);
-	pin_conf(dev, "mldv2_unsolicited_report_interval", IV_MS);
+	mcp_pin_conf("ipv6", dev, "disable_ipv6", 0);
+	mcp_pin_conf("ipv6", dev, "addr_gen_mode", 0);
+	mcp_pin_conf("ipv6", dev, "accept_dad", o->dad);
+	mcp_pin_conf("ipv6", dev, "dad_transmits", 1);
+	mcp_pin_conf("ipv6", dev, "router_solicitations", 0);
+	mcp_pin_conf("ipv6", dev, "router_solicitation_delay", 0);
+	mcp_pin_conf("ipv6", dev, "force_mld_version", strcmp(dev, "all") ? o->force : 0);
+	mcp_pin_conf("ipv6", dev, "mldv1_unsolicited_report_interval", IV_MS);
+	mcp_pin_conf("ipv6", dev, "mldv2_unsolicited_report_interval", IV_MS);
 }
 
-/*
- * The link and the capture. The capture's clock starts before v0 exists, so
- * the first window also covers everything sent while the link came up.
- */
 static void setup_with(const struct setup_opts *o)
 {
 	pin_dev("all", o);
 	pin_dev("default", o);
-
-	peer = mcp_ns_new();
-	if (peer < 0)
-		mcp_broken("peer namespace");
-	if (mcap_open(&cap, peer) < 0)
-		mcp_broken("AF_PACKET capture in the peer namespace");
-	cap.ethertype = ETH_P_IPV6;
-	if (mld_veth_pair("v0", MAC0, peer, "v1") < 0)
-		mcp_broken("veth pair");
-	if (mcap_bind_dev(&cap, "v1") < 0)
-		mcp_broken("capture on v1");
-	/* v0 came up before its peer: its qdisc is activated later, by linkwatch */
-	if (mcap_link_ready("v0", WAIT_MS) < 0)
-		mcp_broken("v0 never became ready to send");
-	v0 = mcp_ifindex("v0");
-	if (v0 < 0)
-		mcp_broken("v0 ifindex");
+	wire_setup(AF_INET6);
 	pin_dev("v0", o);
 }
 
@@ -121,70 +79,6 @@ static void setup(int force)
 	struct setup_opts o = { .force = force };
 
 	setup_with(&o);
-}
-
-static int udp6(void)
-{
-	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		mcp_broken("socket");
-	return fd;
-}
-
-static struct sockaddr_in6 sin6(const char *a)
-{
-	struct sockaddr_in6 s = { .sin6_family = AF_INET6 };
-
-	if (inet_pton(AF_INET6, a, &s.sin6_addr) != 1)
-		mcp_broken("address %s", a);
-	return s;
-}
-
-/* MCAST_JOIN_GROUP / MCAST_LEAVE_GROUP on v0 */
-static void group_op(int fd, int opt, const char *group)
-{
-	struct group_req r = { .gr_interface = (uint32_t)v0 };
-	struct sockaddr_in6 g = sin6(group);
-
-	memcpy(&r.gr_group, &g, sizeof(g));
-	if (setsockopt(fd, IPPROTO_IPV6, opt, &r, sizeof(r)) < 0)
-		mcp_broken("group option %d %s", opt, group);
-}
-
-static void join(int fd, const char *group) { group_op(fd, MCAST_JOIN_GROUP, group); }
-static void leave(int fd, const char *group) { group_op(fd, MCAST_LEAVE_GROUP, group); }
-
-/* MCAST_JOIN/LEAVE_SOURCE_GROUP, MCAST_BLOCK/UNBLOCK_SOURCE on v0 */
-static void source_op(int fd, int opt, const char *group, const char *source)
-{
-	struct group_source_req r = { .gsr_interface = (uint32_t)v0 };
-	struct sockaddr_in6 g = sin6(group), s = sin6(source);
-
-	memcpy(&r.gsr_group, &g, sizeof(g));
-	memcpy(&r.gsr_source, &s, sizeof(s));
-	if (setsockopt(fd, IPPROTO_IPV6, opt, &r, sizeof(r)) < 0)
-		mcp_broken("source option %d %s %s", opt, group, source);
-}
-
-/* Every frame held since the last mark, under check id. */
-static void emit_frames(const char *id)
-{
-	obs_begin("%s", id);
-	obs_frames("frames", &cap);
-	obs_end();
-}
-
-/* Frames that should come: wait for want, then the quiet window. */
-static void window(int want, int extra_ms)
-{
-	mcap_wait(&cap, want, WAIT_MS, QUIET_MS + extra_ms);
-}
-
-/* Waits until reports from earlier actions are over, so a window holds only its own. */
-static void settle(void)
-{
-	mcap_wait(&cap, 0, 0, SETTLE_MS);
 }
 
 /* ---- queries injected from the peer ---- */
@@ -202,48 +96,42 @@ struct query {
 	const char *from;	/* IPv6 source: NULL means PEER_LL */
 };
 
+static void in6(const char *a, unsigned char *out)
+{
+	if (inet_pton(AF_INET6, a, out) != 1)
+		mcp_broken("address %s", a);
+}
+
 static int query_frame(const struct query *q, unsigned char *frame, size_t cap_len)
 {
 	unsigned char m[64];
-	struct sockaddr_in6 g = sin6(q->group);
 	int len;
 
 	memset(m, 0, sizeof(m));
 	m[0] = 130;	/* Multicast Listener Query */
 	m[4] = (unsigned char)(q->mrd >> 8);
 	m[5] = (unsigned char)q->mrd;
-	memcpy(m + 8, &g.sin6_addr, 16);
+	in6(q->group, m + 8);
 	if (q->len >= 28) {
 		m[24] = 2;	/* S=0, QRV=2: keeps the host's robustness where it was pinned */
 		m[25] = 125;	/* QQIC: the default query interval */
 		m[26] = (unsigned char)(q->nsrcs >> 8);
 		m[27] = (unsigned char)q->nsrcs;
-		for (int n = 0; n < 2 && q->src[n]; n++) {
-			struct sockaddr_in6 s = sin6(q->src[n]);
-
-			memcpy(m + 28 + 16 * n, &s.sin6_addr, 16);
-		}
+		for (int n = 0; n < 2 && q->src[n]; n++)
+			in6(q->src[n], m + 28 + 16 * n);
 	}
-	len = mld_frame(frame, cap_len, cap.mac, q->from ? q->from : PEER_LL, q->dst, q->hl ? q->hl : 1,
+	len = mld_frame(frame, cap_len, wire.cap.mac, q->from ? q->from : PEER_LL, q->dst, q->hl ? q->hl : 1,
 			q->ra < 0 ? -1 : (q->ra ? q->ra - 1 : 0), m, (size_t)q->len);
 	if (len > 0 && q->bad_csum)
 		frame[len - q->len + 3] ^= 0x01;
 	return len;
 }
 
-/* Marks the capture, sends the query, collects what answers it. */
 static void ask(const struct query *q, int want)
 {
 	unsigned char frame[160];
-	int len = query_frame(q, frame, sizeof(frame));
 
-	if (len < 0)
-		mcp_broken("build query");
-	mcap_mark(&cap);
-	if (mcap_inject(&cap, frame, (size_t)len) < 0)
-		mcp_broken("inject query");
-	/* an answer that came ends its own wait; silence must outlast the max response delay */
-	window(want, want ? 0 : q->mrd);
+	wire_ask(frame, query_frame(q, frame, sizeof(frame)), want, q->mrd);
 }
 
 /* ------------------------------------------------------------------ */
@@ -263,94 +151,37 @@ static const char *const join_checks[] = {
 	"ipv6.mld.join.first_report_immediate",
 };
 
+static const struct wire_join_plan join_plan = {
+	.group = "ff15::1:1",
+	.first_join = join_checks,
+	.n_first_join = MCP_ARRAY_SIZE(join_checks),
+	.second_join = "ipv6.mld.join.second_socket_no_report",
+	.not_last_leave = "ipv6.mld.leave.not_last_no_report",
+	.all_group = "ff02::1",
+	.all_join = "ipv6.mld.allnodes.join_not_reported",
+	.all_join_counted = 1,
+	.all_leave = "ipv6.mld.allnodes.leave_not_reported",
+	.last_leave = { "ipv6.mld.leave.last_reports_to_include", "ipv6.mld.leave.repeat_spacing_honours_interval" },
+};
+
 /* Default version (MLDv2): link up, join, a second holder, leaves, ff02::1. */
 static void sc_join(void)
 {
-	int s1, s2, s3;
-
 	setup(0);
-	window(2, 0);
-	emit_frames("ipv6.mld.link_up.reports_solicited_node_only");
-	settle();
+	wire_window(2, 0);
+	wire_emit_frames("ipv6.mld.link_up.reports_solicited_node_only");
+	wire_settle();
 
-	s1 = udp6();
-	s2 = udp6();
-	s3 = udp6();
-	mcap_mark(&cap);
-	join(s1, "ff15::1:1");
-	window(2, 0);
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(join_checks); i++)
-		emit_frames(join_checks[i]);
-
-	mcap_mark(&cap);
-	join(s2, "ff15::1:1");
-	window(0, 0);
-	obs_begin("ipv6.mld.join.second_socket_no_report");
-	obs_frames("frames", &cap);
-	obs_int("users", mld_igmp6_users("v0", "ff15::1:1"));
-	obs_end();
-
-	mcap_mark(&cap);
-	leave(s1, "ff15::1:1");
-	window(0, 0);
-	obs_begin("ipv6.mld.leave.not_last_no_report");
-	obs_frames("frames", &cap);
-	obs_int("users", mld_igmp6_users("v0", "ff15::1:1"));
-	obs_end();
-
-	mcap_mark(&cap);
-	join(s3, "ff02::1");
-	window(0, 0);
-	obs_begin("ipv6.mld.allnodes.join_not_reported");
-	obs_frames("frames", &cap);
-	obs_int("users", mld_igmp6_users("v0", "ff02::1"));
-	obs_end();
-	mcap_mark(&cap);
-	leave(s3, "ff02::1");
-	window(0, 0);
-	emit_frames("ipv6.mld.allnodes.leave_not_reported");
-
-	mcap_mark(&cap);
-	leave(s2, "ff15::1:1");
-	window(2, 0);
-	emit_frames("ipv6.mld.leave.last_reports_to_include");
-	emit_frames("ipv6.mld.leave.repeat_spacing_honours_interval");
+	wire_join_plan(&join_plan);
 }
 
-/*
- * Several groups changing in one kernel operation: records packed into one
- * report. The groups are joined while v0 is down (nothing can be sent), so
- * bringing it up announces all of them at once; close() then leaves all of
- * them inside one system call.
- */
+/* Several groups changing in one kernel operation: records packed into one report. */
 static void sc_pack(void)
 {
 	static const char *const groups[] = { "ff15::2:1", "ff15::2:2", "ff15::2:3" };
-	int s;
 
 	setup(0);
-	s = udp6();
-	settle();
-	if (mcp_link_set_up("v0", 0) < 0)
-		mcp_broken("v0 down");
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(groups); i++)
-		join(s, groups[i]);
-	settle();
-	mcap_mark(&cap);
-	if (mcp_link_set_up("v0", 1) < 0)
-		mcp_broken("v0 up");
-	/* linkwatch (rate-limited to one run a second) adds the link-local and
-	 * activates the queue: until it ran, reports are dropped or not due yet */
-	if (mcap_link_ready("v0", WAIT_MS) < 0)
-		mcp_broken("v0 never became ready to send");
-	window(2, 0);
-	emit_frames("ipv6.mld.pack.link_up_announces_all_in_one_report");
-	settle();
-
-	mcap_mark(&cap);
-	close(s);
-	window(2, 0);
-	emit_frames("ipv6.mld.pack.close_leaves_all_in_one_report");
+	wire_pack(groups, "ipv6.mld.pack.link_up_announces_all_in_one_report", "ipv6.mld.pack.close_leaves_all_in_one_report");
 }
 
 /* Scopes: link-local groups are reported, interface-local ones never. */
@@ -359,28 +190,16 @@ static void sc_scope(void)
 	int s;
 
 	setup(0);
-	s = udp6();
-	settle();
-	mcap_mark(&cap);
-	join(s, "ff02::fb");
-	window(2, 0);
-	emit_frames("ipv6.mld.scope.link_local_group_reported");
+	s = wire_udp();
+	wire_settle();
+	wire_join_seen(s, "ff02::fb", 2, "ipv6.mld.scope.link_local_group_reported");
 
-	mcap_mark(&cap);
-	join(s, "ff01::fb");
-	window(0, 0);
-	obs_begin("ipv6.mld.scope.interface_local_join_not_reported");
-	obs_frames("frames", &cap);
-	obs_int("users", mld_igmp6_users("v0", "ff01::fb"));
-	obs_end();
-	mcap_mark(&cap);
-	leave(s, "ff01::fb");
-	window(0, 0);
-	emit_frames("ipv6.mld.scope.interface_local_leave_not_reported");
+	wire_join_counted(s, "ff01::fb", 0, "ipv6.mld.scope.interface_local_join_not_reported");
+	wire_leave_seen(s, "ff01::fb", 0, "ipv6.mld.scope.interface_local_leave_not_reported");
 
 	/* what the kernel joined by itself, and its flags (MAF_NOREPORT for ff01::1, ff02::1) */
 	obs_begin("ipv6.mld.proc.groups_the_kernel_joins");
-	obs_igmp6("rows", "v0");
+	wire_obs_igmp6("rows");
 	obs_end();
 }
 
@@ -388,39 +207,30 @@ static void sc_scope(void)
 static void sc_solicited(void)
 {
 	setup(0);
-	settle();
+	wire_settle();
 	obs_begin("ipv6.mld.solicited_node.mac_in_dev_mcast");
-	obs_dev_mcast6("entries", v0);
+	wire_obs_dev_mcast("entries", "3333");
 	obs_end();
 
-	mcap_mark(&cap);
-	if (mld_addr6_add("v0", "2001:db8::5/64", 1) < 0)
+	wire_mark();
+	if (mcp_addr_add("v0", "2001:db8::5/64") < 0)
 		mcp_broken("add 2001:db8::5");
-	window(2, 0);
-	obs_begin("ipv6.mld.solicited_node.address_added_joins_and_reports");
-	obs_frames("frames", &cap);
-	obs_int("users", mld_igmp6_users("v0", "ff02::1:ff00:5"));
-	obs_end();
-	settle();
+	wire_window(2, 0);
+	wire_emit_users("ipv6.mld.solicited_node.address_added_joins_and_reports", "ff02::1:ff00:5");
+	wire_settle();
 
 	/* same low 24 bits as the link-local: one more user of its group */
-	mcap_mark(&cap);
-	if (mld_addr6_add("v0", "2001:db8::ff:fe00:1/64", 1) < 0)
+	wire_mark();
+	if (mcp_addr_add("v0", "2001:db8::ff:fe00:1/64") < 0)
 		mcp_broken("add 2001:db8::ff:fe00:1");
-	window(2, 0);
-	obs_begin("ipv6.mld.solicited_node.second_address_reannounces_every_group");
-	obs_frames("frames", &cap);
-	obs_int("users", mld_igmp6_users("v0", "ff02::1:ff00:1"));
-	obs_end();
+	wire_window(2, 0);
+	wire_emit_users("ipv6.mld.solicited_node.second_address_reannounces_every_group", "ff02::1:ff00:1");
 
-	mcap_mark(&cap);
-	if (mld_addr6_del("v0", "2001:db8::5/64") < 0)
+	wire_mark();
+	if (mcp_addr_del("v0", "2001:db8::5/64") < 0)
 		mcp_broken("del 2001:db8::5");
-	window(2, 0);
-	obs_begin("ipv6.mld.solicited_node.address_removed_leaves");
-	obs_frames("frames", &cap);
-	obs_int("users", mld_igmp6_users("v0", "ff02::1:ff00:5"));
-	obs_end();
+	wire_window(2, 0);
+	wire_emit_users("ipv6.mld.solicited_node.address_removed_leaves", "ff02::1:ff00:5");
 }
 
 /* With DAD: what is sent while the link-local address is tentative, and after. */
@@ -435,18 +245,18 @@ static void sc_dad(void)
 	if (mcp_link_set_up("v0", 0) < 0)
 		mcp_broken("v0 down");
 	mcp_pin("net.ipv6.neigh.v0.retrans_time_ms", 100);
-	settle();
-	mcap_mark(&cap);
+	wire_settle();
+	wire_mark();
 	if (mcp_link_set_up("v0", 1) < 0)
 		mcp_broken("v0 up");
 	/* DAD starts when linkwatch has run, up to 1 s after the up */
-	if (mcap_link_ready("v0", WAIT_MS) < 0)
+	if (mcap_link_ready("v0", WIRE_WAIT_MS) < 0)
 		mcp_broken("v0 never became ready to send");
 	/* link up: reports, one NS, then (100 ms later) the post-DAD reports */
-	mcap_wait(&cap, 5, WAIT_MS, QUIET_MS + 150);
-	emit_frames("ipv6.mld.dad.reports_while_tentative_from_unspecified");
-	emit_frames("ipv6.mld.dad.reports_after_dad_from_link_local");
-	emit_frames("ipv6.mld.dad.probe_between_them");
+	mcap_wait(&wire.cap, 5, WIRE_WAIT_MS, WIRE_QUIET_MS + 150);
+	wire_emit_frames("ipv6.mld.dad.reports_while_tentative_from_unspecified");
+	wire_emit_frames("ipv6.mld.dad.reports_after_dad_from_link_local");
+	wire_emit_frames("ipv6.mld.dad.probe_between_them");
 }
 
 /* force_mld_version 1 and 2 on v0. */
@@ -455,19 +265,13 @@ static void sc_force_v1(void)
 	int s;
 
 	setup(1);
-	settle();
-	s = udp6();
-	mcap_mark(&cap);
-	join(s, "ff15::1:1");
-	window(2, 0);
-	emit_frames("ipv6.mld.force_v1.join_reports_to_the_group");
-	emit_frames("ipv6.mld.force_v1.ipv6_header");
-	emit_frames("ipv6.mld.force_v1.repeat_spacing_honours_interval");
+	wire_settle();
+	s = wire_udp();
+	wire_join_seen(s, "ff15::1:1", 2, "ipv6.mld.force_v1.join_reports_to_the_group");
+	wire_emit_frames("ipv6.mld.force_v1.ipv6_header");
+	wire_emit_frames("ipv6.mld.force_v1.repeat_spacing_honours_interval");
 
-	mcap_mark(&cap);
-	leave(s, "ff15::1:1");
-	window(1, 0);
-	emit_frames("ipv6.mld.force_v1.done_to_all_routers");
+	wire_leave_seen(s, "ff15::1:1", 1, "ipv6.mld.force_v1.done_to_all_routers");
 }
 
 static void sc_force_v2(void)
@@ -476,26 +280,24 @@ static void sc_force_v2(void)
 	int s;
 
 	setup(2);
-	s = udp6();
-	join(s, "ff15::1:1");
-	settle();
+	s = wire_socket_in("ff15::1:1");
 	ask(&v1, 0);
-	emit_frames("ipv6.mld.force_v2.v1_query_not_answered");
-	mcap_mark(&cap);
-	join(s, "ff15::1:2");
-	window(2, 0);
-	emit_frames("ipv6.mld.force_v2.join_after_v1_query_still_v2");
+	wire_emit_frames("ipv6.mld.force_v2.v1_query_not_answered");
+	wire_join_seen(s, "ff15::1:2", 2, "ipv6.mld.force_v2.join_after_v1_query_still_v2");
 }
 
-/* Two ASM groups and one INCLUDE {2001:db8::2} group on socket s (kept open:
- * the queries ask about its memberships), their unsolicited reports over. */
-static void query_setup(int s)
+/* Two ASM groups and one INCLUDE {2001:db8::2} group on a socket kept open
+ * (the queries ask about its memberships), their unsolicited reports over. */
+static void query_setup(void)
 {
+	int s;
+
 	setup(0);
-	join(s, "ff15::1:1");
-	join(s, "ff15::1:2");
-	source_op(s, MCAST_JOIN_SOURCE_GROUP, "ff35::1", "2001:db8::2");
-	settle();
+	s = wire_udp();
+	wire_join(s, "ff15::1:1");
+	wire_join(s, "ff15::1:2");
+	wire_source_op(s, MCAST_JOIN_SOURCE_GROUP, "ff35::1", "2001:db8::2");
+	wire_settle();
 }
 
 /* MLDv2 general and group-specific queries injected from the peer. */
@@ -504,12 +306,12 @@ static void sc_query2(void)
 	static const struct query general = { "ff02::1", 28, 300, "::", 0, { 0 }, 0, 0, 0, NULL };
 	static const struct query group = { "ff15::1:2", 28, 100, "ff15::1:2", 0, { 0 }, 0, 0, 0, NULL };
 
-	query_setup(udp6());
+	query_setup();
 	ask(&general, 1);
-	emit_frames("ipv6.mld.query.v2.general_reports_every_group");
-	emit_frames("ipv6.mld.query.v2.general_within_max_response_delay");
+	wire_emit_frames("ipv6.mld.query.v2.general_reports_every_group");
+	wire_emit_frames("ipv6.mld.query.v2.general_within_max_response_delay");
 	ask(&group, 1);
-	emit_frames("ipv6.mld.query.v2.group_specific_only_that_group");
+	wire_emit_frames("ipv6.mld.query.v2.group_specific_only_that_group");
 }
 
 /* MLDv2 group-and-source-specific queries. */
@@ -519,13 +321,13 @@ static void sc_query2_source(void)
 	static const struct query gs_other = { "ff35::1", 44, 100, "ff35::1", 1, { "2001:db8::9" }, 0, 0, 0, NULL };
 	static const struct query gs_asm = { "ff15::1:1", 44, 100, "ff15::1:1", 1, { "2001:db8::9" }, 0, 0, 0, NULL };
 
-	query_setup(udp6());
+	query_setup();
 	ask(&gs_in, 1);
-	emit_frames("ipv6.mld.query.v2.group_source_specific_included_source");
+	wire_emit_frames("ipv6.mld.query.v2.group_source_specific_included_source");
 	ask(&gs_other, 0);
-	emit_frames("ipv6.mld.query.v2.group_source_specific_other_source");
+	wire_emit_frames("ipv6.mld.query.v2.group_source_specific_other_source");
 	ask(&gs_asm, 1);
-	emit_frames("ipv6.mld.query.v2.group_source_specific_asm_group");
+	wire_emit_frames("ipv6.mld.query.v2.group_source_specific_asm_group");
 }
 
 struct bad_query {
@@ -537,15 +339,11 @@ struct bad_query {
  * query that must be answered after them. */
 static void bad_queries(const struct bad_query *rows, size_t n, int answered_last)
 {
-	int s;
-
 	setup(0);
-	s = udp6();
-	join(s, "ff15::1:1");
-	settle();
+	wire_socket_in("ff15::1:1");	/* kept open: the queries ask about it */
 	for (size_t i = 0; i < n; i++) {
 		ask(&rows[i].q, answered_last && i + 1 == n);
-		emit_frames(rows[i].id);
+		wire_emit_frames(rows[i].id);
 	}
 }
 
@@ -597,21 +395,13 @@ static void sc_query1(void)
 	int s;
 
 	setup(0);
-	s = udp6();
-	join(s, "ff15::1:1");
-	settle();
+	s = wire_socket_in("ff15::1:1");
 	ask(&v1, 2);
-	emit_frames("ipv6.mld.query.v1.general_answered_with_v1_reports");
-	emit_frames("ipv6.mld.query.v1.general_within_max_response_delay");
+	wire_emit_frames("ipv6.mld.query.v1.general_answered_with_v1_reports");
+	wire_emit_frames("ipv6.mld.query.v1.general_within_max_response_delay");
 
-	mcap_mark(&cap);
-	join(s, "ff15::1:2");
-	window(2, 0);
-	emit_frames("ipv6.mld.query.v1.later_join_reports_v1");
-	mcap_mark(&cap);
-	leave(s, "ff15::1:2");
-	window(1, 0);
-	emit_frames("ipv6.mld.query.v1.later_leave_sends_done");
+	wire_join_seen(s, "ff15::1:2", 2, "ipv6.mld.query.v1.later_join_reports_v1");
+	wire_leave_seen(s, "ff15::1:2", 1, "ipv6.mld.query.v1.later_leave_sends_done");
 }
 
 struct source_row {
@@ -626,15 +416,15 @@ static void source_rows(const struct source_row *rows, size_t n, const char *asm
 	int s;
 
 	setup(0);
-	s = udp6();
+	s = wire_udp();
 	if (asm_group)
-		join(s, asm_group);
-	settle();
+		wire_join(s, asm_group);
+	wire_settle();
 	for (size_t i = 0; i < n; i++) {
-		mcap_mark(&cap);
-		source_op(s, rows[i].opt, rows[i].group, rows[i].source);
-		window(2, 0);
-		emit_frames(rows[i].id);
+		wire_mark();
+		wire_source_op(s, rows[i].opt, rows[i].group, rows[i].source);
+		wire_window(2, 0);
+		wire_emit_frames(rows[i].id);
 	}
 }
 
@@ -666,7 +456,7 @@ static void sc_source_asm(void)
 static void wait_row(const char *group, int present)
 {
 	for (int i = 0; i < 200; i++) {
-		if ((mld_igmp6_users("v0", group) > 0) == present)
+		if ((wire_users(group) > 0) == present)
 			return;
 		poll(NULL, 0, 10);
 	}
@@ -680,46 +470,48 @@ static void sc_mac(void)
 
 	setup(0);
 	wait_row("ff02::1:ff00:1", 1);
-	s = udp6();
-	join(s, "ff15::102:304");
-	join(s, "ff15::1:1");
-	join(s, "ff05::1:1");
+	s = wire_udp();
+	wire_join(s, "ff15::102:304");
+	wire_join(s, "ff15::1:1");
+	wire_join(s, "ff05::1:1");
 	obs_begin("ipv6.mld.mac.link_filter_entries");
-	obs_dev_mcast6("entries", v0);
+	wire_obs_dev_mcast("entries", "3333");
 	obs_end();
-	leave(s, "ff05::1:1");
+	wire_leave(s, "ff05::1:1");
 	obs_begin("ipv6.mld.mac.shared_entry_after_one_leave");
-	obs_dev_mcast6("entries", v0);
+	wire_obs_dev_mcast("entries", "3333");
 	obs_end();
-	leave(s, "ff15::1:1");
+	wire_leave(s, "ff15::1:1");
 	obs_begin("ipv6.mld.mac.shared_entry_after_both_leave");
-	obs_dev_mcast6("entries", v0);
+	wire_obs_dev_mcast("entries", "3333");
 	obs_end();
 }
 
 static void emit_igmp6(const char *id)
 {
 	obs_begin("%s", id);
-	obs_igmp6("rows", "v0");
+	wire_obs_igmp6("rows");
 	obs_end();
 }
 
 /* /proc/net/igmp6 through join, a second join, link down/up, leave, delete. */
 static void sc_proc(void)
 {
-	int s1 = udp6(), s2 = udp6();
+	int s1, s2;
 
 	setup(0);
+	s1 = wire_udp();
+	s2 = wire_udp();
 	wait_row("ff02::1:ff00:1", 1);
-	join(s1, "ff15::1:1");
+	wire_join(s1, "ff15::1:1");
 	emit_igmp6("ipv6.mld.proc.after_join");
-	join(s2, "ff15::1:1");
+	wire_join(s2, "ff15::1:1");
 	emit_igmp6("ipv6.mld.proc.second_join_counts_users");
 	if (mcp_link_set_up("v0", 0) < 0)
 		mcp_broken("v0 down");
 	wait_row("ff02::1:ff00:1", 0);
 	emit_igmp6("ipv6.mld.proc.link_down");
-	if (mcp_link_set_up("v0", 1) < 0 || mcap_link_ready("v0", WAIT_MS) < 0)
+	if (mcp_link_set_up("v0", 1) < 0 || mcap_link_ready("v0", WIRE_WAIT_MS) < 0)
 		mcp_broken("v0 up");
 	wait_row("ff02::1:ff00:1", 1);
 	emit_igmp6("ipv6.mld.proc.link_up");
@@ -770,20 +562,20 @@ static void sc_default(void)
 	obs_sysctl("ipv6.mld.default.force_mld_version", "net.ipv6.conf.default.force_mld_version");
 	MCP_SAFE(mcp_sysctl_get_int("net.ipv6.conf.default.mldv2_unsolicited_report_interval", &shipped));
 	setup(0);
-	s = udp6();
-	w = udp6();
-	window(2, 0);
-	settle();
+	s = wire_udp();
+	w = wire_udp();
+	wire_window(2, 0);
+	wire_settle();
 	mcp_pin(v0_iv, shipped);
-	mcap_mark(&cap);
-	join(s, "ff15::1:1");
-	mcap_wait(&cap, 2, DEFAULT_WAIT_MS, 0);
-	emit_frames("ipv6.mld.default.robustness_repeats_on_the_wire");
-	emit_frames("ipv6.mld.default.repeat_spacing_within_default_interval");
-	mcap_mark(&cap);
-	join(w, "ff15::1:9");
-	mcap_wait(&cap, 1, WAIT_MS, 0);
-	emit_frames("ipv6.mld.default.next_change_report_holds_only_its_record");
+	wire_mark();
+	wire_join(s, "ff15::1:1");
+	mcap_wait(&wire.cap, 2, DEFAULT_WAIT_MS, 0);
+	wire_emit_frames("ipv6.mld.default.robustness_repeats_on_the_wire");
+	wire_emit_frames("ipv6.mld.default.repeat_spacing_within_default_interval");
+	wire_mark();
+	wire_join(w, "ff15::1:9");
+	mcap_wait(&wire.cap, 1, WIRE_WAIT_MS, 0);
+	wire_emit_frames("ipv6.mld.default.next_change_report_holds_only_its_record");
 }
 
 static const struct mcp_scenario scenarios[] = {

@@ -5,20 +5,9 @@ The probe (probes/mld.c) records, per check, every IPv6 frame that arrived
 on the peer end of the veth during the check's window: {"t_us": time since
 the action, "hex": frame}. This decoder dissects them
 (harness.scapy_compat.dissect6, scapy's MLD layers) and returns the view the
-check is about; other raw facts (users, rows, entries) pass through. Every
-decoded frame is also returned under "_decoded" so a failure shows the
-packets, not only the differing fact.
+check is about; other raw facts (users, rows, entries) pass through.
 
-Views, chosen by the check id:
-  reports (default)      {"reports": ["<icmpv6 type> <dst ip> <dst mac> <body>", ...]}
-                         in capture order (query answers: sorted, since the
-                         order of per-group timers is random)
-  field views            one header/record field of the join report, the
-                         value if every frame agrees, else the per-frame list
-  repeats                {"reports": n}
-  spacing                {"spacing_ms": largest gap between reports, or null}
-  first/last             {"first_ms"} / {"last_ms"}: delay of the first / last
-                         report after the action or query
+Views: the shared ones (harness/decoders/frames.py), ipv6_header, and
   distinct               {"distinct_reports": sorted set}: link-up reports,
                          whose number depends on when the queue is activated
   records                {"records": sorted set of every record sent}
@@ -29,65 +18,21 @@ Views, chosen by the check id:
 """
 
 from .. import scapy_compat as sc
+from . import frames as fr
 
 LINK_LOCAL = "fe80::ff:fe00:1"  # EUI-64 of the probe's fixed MAC 02:00:00:00:00:01
 
 
-def _single(values):
-    if not values:
-        return None
-    return values[0] if all(v == values[0] for v in values) else values
-
-
-def _ms(t_us):
-    return round(t_us / 1000.0, 1)
-
-
 def _field(fn):
-    def view(frames, times):
-        return {k: _single([fn(f)[k] for f in frames]) for k in fn(sc.Frame6())}
-    return view
-
-
-def _record_fields(f):
-    r = f.records[0] if len(f.records) == 1 else None
-    return {"nrecords": len(f.records),
-            "record_type": r.name if r else None,
-            "group": r.group if r else None,
-            "nsources": len(r.sources) if r else None}
-
-
-def _reports(frames, times):
-    return {"reports": [f.brief() for f in frames]}
-
-
-def _sorted_reports(frames, times):
-    return {"reports": sorted(f.brief() for f in frames)}
-
-
-def _repeats(frames, times):
-    return {"reports": len(frames)}
-
-
-def _spacing(frames, times):
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    return {"spacing_ms": _ms(max(gaps)) if gaps else None}
-
-
-def _first(frames, times):
-    return {"first_ms": _ms(times[0]) if times else None}
-
-
-def _last(frames, times):
-    return {"last_ms": _ms(times[-1]) if times else None}
+    return fr.field(fn, sc.Frame6())
 
 
 def _header(frames, times):
-    return {"source": _single([f.ip_src for f in frames]),
-            "hop_limit": _single([f.hlim for f in frames]),
-            "ext": _single([f.ext for f in frames]),
-            "hbh_options": _single([f.hbh_options for f in frames]),
-            "icmpv6_checksum_ok": _single([f.icmp_checksum_ok for f in frames])}
+    return {"source": fr.single([f.ip_src for f in frames]),
+            "hop_limit": fr.single([f.hlim for f in frames]),
+            "ext": fr.single([f.ext for f in frames]),
+            "hbh_options": fr.single([f.hbh_options for f in frames]),
+            "icmpv6_checksum_ok": fr.single([f.icmp_checksum_ok for f in frames])}
 
 
 def _distinct(frames, times):
@@ -127,7 +72,7 @@ def _after_dad(frames, times):
     mine = [(f, t) for f, t in zip(frames, times) if f.is_report and f.ip_src == LINK_LOCAL]
     return {"distinct_reports": sorted({f.brief() for f, _ in mine}),
             "at_least_robustness_reports": len(mine) >= 2,
-            "first_after_probe_ms": _ms(mine[0][1] - probe) if mine and probe is not None else None}
+            "first_after_probe_ms": fr.ms(mine[0][1] - probe) if mine and probe is not None else None}
 
 
 def _dad_probe(frames, times):
@@ -146,10 +91,10 @@ VIEWS = {
     "ipv6.mld.join.traffic_class_and_flow_label": _field(lambda f: {"tclass": f.tclass, "flow_label": f.flow}),
     "ipv6.mld.join.router_alert": _field(lambda f: {"ext": f.ext, "hbh_options": f.hbh_options}),
     "ipv6.mld.join.checksum": _field(lambda f: {"icmpv6_checksum_ok": f.icmp_checksum_ok}),
-    "ipv6.mld.join.record": _field(_record_fields),
-    "ipv6.mld.join.repeats": _repeats,
-    "ipv6.mld.join.first_report_immediate": _first,
-    "ipv6.mld.default.robustness_repeats_on_the_wire": _repeats,
+    "ipv6.mld.join.record": _field(fr.record_fields),
+    "ipv6.mld.join.repeats": fr.repeats,
+    "ipv6.mld.join.first_report_immediate": fr.first,
+    "ipv6.mld.default.robustness_repeats_on_the_wire": fr.repeats,
     "ipv6.mld.dad.reports_while_tentative_from_unspecified": _tentative,
     "ipv6.mld.dad.reports_after_dad_from_link_local": _after_dad,
     "ipv6.mld.dad.probe_between_them": _dad_probe,
@@ -159,32 +104,12 @@ VIEWS = {
     "ipv6.mld.solicited_node.address_added_joins_and_reports": _records,
     "ipv6.mld.solicited_node.second_address_reannounces_every_group": _records,
     "ipv6.mld.solicited_node.address_removed_leaves": _records,
-    "repeat_spacing_honours_interval": _spacing,
-    "repeat_spacing_within_default_interval": _spacing,
-    "within_max_response_delay": _last,
+    "repeat_spacing_honours_interval": fr.spacing,
+    "repeat_spacing_within_default_interval": fr.spacing,
+    "within_max_response_delay": fr.last,
     "ipv6_header": _header,
 }
 
 
-def _view(cid):
-    if cid in VIEWS:
-        return VIEWS[cid]
-    for key, view in VIEWS.items():
-        if not key.startswith("ipv6.") and (cid.endswith("." + key) or cid.endswith("_" + key)):
-            return view
-    if cid.startswith("ipv6.mld.query."):
-        return _sorted_reports
-    return _reports
-
-
 def decode(cid, facts):
-    if "frames" not in facts:
-        return facts
-    raw = facts["frames"]
-    frames = [sc.dissect6(bytes.fromhex(r["hex"])) for r in raw]
-    times = [r["t_us"] for r in raw]
-    out = {k: v for k, v in facts.items() if k != "frames"}
-    out.update(_view(cid)(frames, times))
-    out["_decoded"] = ["frame %d at +%.1f ms: %s" % (i + 1, _ms(t), f.line())
-                       for i, (t, f) in enumerate(zip(times, frames))] or ["no frames captured in the window"]
-    return out
+    return fr.decode(cid, facts, sc.dissect6, VIEWS, "ipv6.")

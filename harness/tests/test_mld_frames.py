@@ -6,42 +6,22 @@ Pure: judges frames recorded from probes/mld on 6.18 (data/mld-6.18.jsonl),
 no privilege needed."""
 
 import copy
-import json
 import os
 
 import pytest
 
-from conftest import DATA, ROOT
-from harness import decoders, expected, report, scapy_compat
-from harness.judge import FAIL, PASS, Run, judge
+from conftest import DATA
+from frames_helpers import Recorded, failed
+import frames_helpers as fh
+from harness import scapy_compat
 
-RECORDED = os.path.join(DATA, "mld-6.18.jsonl")
-RELEASE = "6.18.44-fc-v669"
 JOIN = "ipv6.mld.join."
+REC = Recorded("mld", os.path.join(DATA, "mld-6.18.jsonl"), "6.18.44-fc-v669", JOIN)
 IP6 = 14              # the IPv6 header starts after the Ethernet header
 HBH = IP6 + 40        # Hop-by-Hop header: next header, length, RA (5, 2, value), PadN
 ICMP = HBH + 8        # the MLDv2 report
-REC = ICMP + 8        # its first record: type, aux len, nsrcs, group
-
-
-def load_run(mutate=None):
-    run = Run()
-    with open(RECORDED) as f:
-        run.add_lines(f.read(), probe="mld")
-    if mutate:
-        mutate(run)
-    return run
-
-
-_EXP = []
-
-
-def verdicts(run):
-    if not _EXP:  # loaded once: judging never changes it
-        exp = expected.load(os.path.join(ROOT, "expected"), RELEASE)
-        exp.checks = {k: v for k, v in exp.checks.items() if v["area"] == "mld"}
-        _EXP.append(exp)
-    return {v.id: v for v in judge(_EXP[0], run, decode=decoders.decode)}
+REC_OFF = ICMP + 8    # its first record: type, aux len, nsrcs, group
+verdicts, load_run, alter_join_frames = REC.verdicts, REC.load_run, REC.alter_join_frames
 
 
 def fix_icmp6_csum(b):
@@ -52,37 +32,17 @@ def fix_icmp6_csum(b):
     b[ICMP + 2:ICMP + 4] = scapy_compat.inet_checksum(ph + bytes(b[ICMP:end])).to_bytes(2, "big")
 
 
-def alter_join_frames(edit, which=(0, 1)):
-    """A mutation applying edit(bytearray) to the join report frames of every
-    join check (they all carry the same capture)."""
-    def mutate(run):
-        for cid, facts in run.facts.items():
-            if cid.startswith(JOIN) and "frames" in facts and len(facts["frames"]) == 2:
-                for i in which:
-                    b = bytearray.fromhex(facts["frames"][i]["hex"])
-                    edit(b)
-                    facts["frames"][i]["hex"] = b.hex()
-    return mutate
-
-
 def set_byte(off, value, csum=True):
-    def edit(b):
-        b[off] = value
-        if csum:
-            fix_icmp6_csum(b)
-    return edit
+    return fh.set_byte(off, value, fix_icmp6_csum if csum else None)
 
 
 def test_recorded_frames_pass():
-    v = verdicts(load_run())
-    bad = {k: x.message for k, x in v.items() if x.status != PASS}
-    assert not bad
-    assert len(v) >= 50
+    fh.assert_recorded_pass(REC, 50)
 
 
 def test_recorded_join_decodes_as_the_seeds_say():
     run = load_run()
-    facts = decoders.decode("mld", JOIN + "record", run.facts[JOIN + "record"])
+    facts = REC.decode(JOIN + "record", run)
     assert (facts["record_type"], facts["group"], facts["nsources"]) == ("TO_EX", "ff15::1:1", 0)
     frame = scapy_compat.dissect6(bytes.fromhex(run.facts[JOIN + "record"]["frames"][0]["hex"]))
     assert (frame.icmp_type, frame.ip_dst, frame.eth_dst, frame.hlim) == (143, "ff02::16", "33:33:00:00:00:16", 1)
@@ -106,8 +66,8 @@ MUTATIONS = [
     ("flow label 0 -> 0x12345", lambda b: b.__setitem__(slice(IP6 + 1, IP6 + 4), b"\x01\x23\x45"),
      "traffic_class_and_flow_label", "flow_label", "flow=0x12345"),
     ("Router Alert value 0 -> 1", set_byte(HBH + 5, 1, csum=False), "router_alert", "hbh_options", "RA(1)"),
-    ("record type TO_EX -> IS_EX", set_byte(REC, 2), "record", "record_type", "IS_EX ff15::1:1"),
-    ("record group ff15::1:1 -> ff15::1:2", set_byte(REC + 4 + 15, 2), "record", "group", "ff15::1:2"),
+    ("record type TO_EX -> IS_EX", set_byte(REC_OFF, 2), "record", "record_type", "IS_EX ff15::1:1"),
+    ("record group ff15::1:1 -> ff15::1:2", set_byte(REC_OFF + 4 + 15, 2), "record", "group", "ff15::1:2"),
     ("ICMPv6 checksum broken", set_byte(ICMP + 3, 0x55, csum=False), "checksum", "icmpv6_checksum_ok",
      "checksum=BAD"),
     ("destination MAC 33:33:00:00:00:16 -> :17", set_byte(5, 0x17, csum=False), "destination", "mac",
@@ -120,57 +80,29 @@ MUTATIONS = [
 
 @pytest.mark.parametrize("what,edit,check,fact,shown", MUTATIONS, ids=[m[0] for m in MUTATIONS])
 def test_one_field_altered_fails_that_check_only(what, edit, check, fact, shown):
-    v = verdicts(load_run(alter_join_frames(edit)))
-    failed = sorted(k for k, x in v.items() if x.status == FAIL)
-    assert failed == [JOIN + check], what
-    msg = v[JOIN + check].message
-    assert fact + ":" in msg
-    # the failure shows the decoded packet, with the altered field
-    assert "decoded: frame 1 at +" in msg and shown in msg
-    text = report.failure_text(v[JOIN + check])
-    assert text.startswith(JOIN + check + ": ") and shown in text
+    fh.assert_one_field_altered_fails_that_check_only(REC, what, edit, check, fact, shown)
 
 
 def test_altered_second_repeat_alone_still_fails():
     v = verdicts(load_run(alter_join_frames(set_byte(IP6 + 7, 255, csum=False), which=(1,))))
-    assert [k for k, x in v.items() if x.status == FAIL] == [JOIN + "hop_limit"]
+    assert failed(v) == [JOIN + "hop_limit"]
     assert "[1, 255]" in v[JOIN + "hop_limit"].message
 
 
 def test_type_changed_fails_report_type():
     # 143 -> 131: now a v1 report; the type check names it (the record view fails with it)
     v = verdicts(load_run(alter_join_frames(set_byte(ICMP, 131))))
-    assert v[JOIN + "report_type"].status == FAIL
+    assert JOIN + "report_type" in failed(v)
     assert "type: expected 143, observed 131" in v[JOIN + "report_type"].message
 
 
 def test_missing_repeat_and_slow_repeat_fail():
-    def drop_repeat(run):
-        run.facts[JOIN + "repeats"]["frames"].pop()
-
-    v = verdicts(load_run(drop_repeat))
-    assert [k for k, x in v.items() if x.status == FAIL] == [JOIN + "repeats"]
-
-    def slow(run):
-        # what an ignored mldv2_unsolicited_report_interval (1000 ms default) can look like
-        f = run.facts[JOIN + "repeat_spacing_honours_interval"]["frames"]
-        f[1]["t_us"] = f[0]["t_us"] + 700000
-
-    v = verdicts(load_run(slow))
-    assert [k for k, x in v.items() if x.status == FAIL] == [JOIN + "repeat_spacing_honours_interval"]
-    assert "spacing_ms" in v[JOIN + "repeat_spacing_honours_interval"].message
+    fh.assert_missing_and_slow_repeat_fail(REC)
 
 
 def test_a_report_where_silence_is_expected_fails_with_the_packet():
-    def leak(run):
-        run.facts["ipv6.mld.allnodes.join_not_reported"]["frames"] = copy.deepcopy(
-            run.facts[JOIN + "hop_limit"]["frames"][:1])
-
-    v = verdicts(load_run(leak))
-    x = v["ipv6.mld.allnodes.join_not_reported"]
-    assert [k for k, y in v.items() if y.status == FAIL] == ["ipv6.mld.allnodes.join_not_reported"]
-    assert "143 ff02::16 33:33:00:00:00:16 [TO_EX ff15::1:1 {}]" in x.message
-    assert "decoded: frame 1" in x.message
+    fh.assert_report_where_silence_is_expected_fails(REC, "ipv6.mld.allnodes.join_not_reported",
+                                                     "143 ff02::16 33:33:00:00:00:16 [TO_EX ff15::1:1 {}]")
 
 
 def test_a_malformed_query_answered_fails_that_check():
@@ -179,7 +111,7 @@ def test_a_malformed_query_answered_fails_that_check():
             run.facts["ipv6.mld.query.answered_after_bad_queries"]["frames"])
 
     v = verdicts(load_run(answered))
-    assert [k for k, x in v.items() if x.status == FAIL] == ["ipv6.mld.query.hop_limit_2_ignored"]
+    assert failed(v) == ["ipv6.mld.query.hop_limit_2_ignored"]
     assert "IS_EX ff15::1:1" in v["ipv6.mld.query.hop_limit_2_ignored"].message
 
 
@@ -197,13 +129,9 @@ def test_dad_report_from_the_link_local_while_tentative_fails():
             f[i]["hex"] = b.hex()
 
     v = verdicts(load_run(early))
-    failed = sorted(k for k, x in v.items() if x.status == FAIL)
-    assert cid in failed and "ipv6.mld.dad.reports_after_dad_from_link_local" in failed
+    bad = failed(v)
+    assert cid in bad and "ipv6.mld.dad.reports_after_dad_from_link_local" in bad
 
 
 def test_decoded_lines_are_never_compared():
-    run = load_run()
-    out = decoders.decode("mld", JOIN + "hop_limit", run.facts[JOIN + "hop_limit"])
-    assert "_decoded" in out
-    assert verdicts(run)[JOIN + "hop_limit"].status == PASS
-    assert "_decoded" not in json.dumps(verdicts(run)[JOIN + "hop_limit"].observed)
+    fh.assert_decoded_lines_never_compared(REC, JOIN + "hop_limit")

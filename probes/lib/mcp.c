@@ -566,22 +566,43 @@ int mcp_link_wait_up(const char *ifname, int deadline_ms)
 	return -1;
 }
 
-int mcp_link_set_up(const char *ifname, int up)
+/* RTM_NEWLINK for ifname into h; NULL if there is no such device. */
+static struct ifinfomsg *newlink(struct nlmsghdr *h, const char *ifname)
 {
-	struct nlreq r;
-	struct nlmsghdr *h = NLREQ_INIT(r);
 	struct ifinfomsg *ifi;
 	int idx = mcp_ifindex(ifname);
 
 	if (idx < 0)
-		return -1;
+		return NULL;
 	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
 	h->nlmsg_type = RTM_NEWLINK;
 	ifi = NLMSG_DATA(h);
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = idx;
+	return ifi;
+}
+
+int mcp_link_set_up(const char *ifname, int up)
+{
+	struct nlreq r;
+	struct nlmsghdr *h = NLREQ_INIT(r);
+	struct ifinfomsg *ifi = newlink(h, ifname);
+
+	if (!ifi)
+		return -1;
 	ifi->ifi_change = IFF_UP;
 	ifi->ifi_flags = up ? IFF_UP : 0;
+	return nl_talk(h);
+}
+
+int mcp_link_set_mac(const char *ifname, const unsigned char mac[6])
+{
+	struct nlreq r;
+	struct nlmsghdr *h = NLREQ_INIT(r);
+
+	if (!newlink(h, ifname))
+		return -1;
+	mcp_nla_put(h, IFLA_ADDRESS, mac, 6);
 	return nl_talk(h);
 }
 
@@ -657,26 +678,52 @@ static int parse_cidr(const char *cidr, struct in_addr *a, int *plen)
 	return 0;
 }
 
+/* "2001:db8::5/64" (no prefix: /128) */
+static int parse_cidr6(const char *cidr, struct in6_addr *a, int *plen)
+{
+	char tmp[64], *slash;
+
+	snprintf(tmp, sizeof(tmp), "%s", cidr);
+	slash = strchr(tmp, '/');
+	*plen = 128;
+	if (slash) {
+		*slash = 0;
+		*plen = atoi(slash + 1);
+	}
+	if (inet_pton(AF_INET6, tmp, a) != 1 || *plen < 0 || *plen > 128) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 static int addr_op(int type, const char *ifname, const char *cidr)
 {
 	struct nlreq r;
 	struct nlmsghdr *h = NLREQ_INIT(r);
 	struct ifaddrmsg *ifa;
 	struct in_addr a;
-	int plen, idx = mcp_ifindex(ifname);
+	struct in6_addr a6;
+	int plen, idx = mcp_ifindex(ifname), v6 = strchr(cidr, ':') != NULL;
 
-	if (idx < 0 || parse_cidr(cidr, &a, &plen) < 0)
+	if (idx < 0 || (v6 ? parse_cidr6(cidr, &a6, &plen) : parse_cidr(cidr, &a, &plen)) < 0)
 		return -1;
 	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifa));
 	h->nlmsg_type = (unsigned short)type;
 	if (type == RTM_NEWADDR)
 		h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	ifa = NLMSG_DATA(h);
-	ifa->ifa_family = AF_INET;
+	ifa->ifa_family = v6 ? AF_INET6 : AF_INET;
 	ifa->ifa_prefixlen = (unsigned char)plen;
 	ifa->ifa_index = (unsigned int)idx;
-	mcp_nla_put(h, IFA_LOCAL, &a, sizeof(a));
-	mcp_nla_put(h, IFA_ADDRESS, &a, sizeof(a));
+	if (v6) {
+		/* no DAD: the address is usable (and its group joined) at once */
+		ifa->ifa_flags = type == RTM_NEWADDR ? IFA_F_NODAD : 0;
+		mcp_nla_put(h, IFA_LOCAL, &a6, sizeof(a6));
+	} else {
+		mcp_nla_put(h, IFA_LOCAL, &a, sizeof(a));
+		mcp_nla_put(h, IFA_ADDRESS, &a, sizeof(a));
+	}
 	return nl_talk(h);
 }
 

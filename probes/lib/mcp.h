@@ -106,6 +106,8 @@ struct rtattr *mcp_nla_nest(struct nlmsghdr *h, int type);
 void mcp_nla_nest_end(struct nlmsghdr *h, struct rtattr *nest);
 int mcp_ifindex(const char *ifname);	/* -1/ENODEV if absent */
 int mcp_link_set_up(const char *ifname, int up);
+/* ifname's hardware address (IFLA_ADDRESS); the link should be down. */
+int mcp_link_set_mac(const char *ifname, const unsigned char mac[6]);
 /*
  * Waits (bounded) until ifname here can really transmit: a fresh veth end
  * silently drops its first frames until linkwatch activates its queue,
@@ -115,7 +117,8 @@ int mcp_link_wait_up(const char *ifname, int deadline_ms);
 /* veth pair; the peer end is moved into peer_nsfd (-1: stays here). */
 int mcp_veth_add(const char *name, const char *peer, int peer_nsfd);
 int mcp_link_del(const char *ifname);
-int mcp_addr_add(const char *ifname, const char *cidr);	/* "10.0.0.1/24" */
+/* "10.0.0.1/24", or "2001:db8::5/64" (added IFA_F_NODAD) */
+int mcp_addr_add(const char *ifname, const char *cidr);
 int mcp_addr_del(const char *ifname, const char *cidr);
 /* dst "224.0.0.0/4" or "default"; gw may be NULL. */
 int mcp_route_add(const char *dst, const char *ifname, const char *gw);

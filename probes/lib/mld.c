@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mld.c - veth with a fixed MAC, IPv6 addresses, MLD frames, /proc rows; see mld.h.
+ * mld.c - veth with a fixed MAC, MLD frames; see mld.h.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -10,53 +10,15 @@
 #include "mcp.h"
 
 #include <arpa/inet.h>
-#include <linux/if_addr.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
-#include <net/if.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-struct req {
-	char buf[512] __attribute__((aligned(NLMSG_ALIGNTO)));
-};
-
-static void attr(struct nlmsghdr *h, int type, const void *data, size_t len)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
-
-	rta->rta_type = (unsigned short)type;
-	rta->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), data, len);
-	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(rta->rta_len);
-}
-
-int mld_link_set_mac(const char *ifname, const unsigned char mac[6])
-{
-	struct req r;
-	struct nlmsghdr *h = memset(r.buf, 0, sizeof(r.buf));
-	struct ifinfomsg *ifi;
-	int idx = mcp_ifindex(ifname);
-
-	if (idx < 0)
-		return -1;
-	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
-	h->nlmsg_type = RTM_NEWLINK;
-	ifi = NLMSG_DATA(h);
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = idx;
-	attr(h, IFLA_ADDRESS, mac, 6);
-	return mcp_nl_talk(h);
-}
 
 int mld_veth_pair(const char *local, const unsigned char mac[6], int peer_nsfd, const char *peer)
 {
 	int here, rc = -1, e;
 
 	/* the MAC first: addrconf derives the link-local address when the link comes up */
-	if (mcp_veth_add(local, peer, peer_nsfd) < 0 || mld_link_set_mac(local, mac) < 0 ||
+	if (mcp_veth_add(local, peer, peer_nsfd) < 0 || mcp_link_set_mac(local, mac) < 0 ||
 	    mcp_link_set_up(local, 1) < 0)
 		return -1;
 	here = mcp_ns_self();
@@ -73,50 +35,6 @@ int mld_veth_pair(const char *local, const unsigned char mac[6], int peer_nsfd, 
 	close(here);
 	errno = e;
 	return rc;
-}
-
-static int addr6(int type, const char *ifname, const char *cidr, int nodad)
-{
-	struct req r;
-	struct nlmsghdr *h = memset(r.buf, 0, sizeof(r.buf));
-	struct ifaddrmsg *ifa;
-	struct in6_addr a;
-	char tmp[64], *slash;
-	int idx = mcp_ifindex(ifname), plen = 128;
-
-	if (idx < 0)
-		return -1;
-	snprintf(tmp, sizeof(tmp), "%s", cidr);
-	slash = strchr(tmp, '/');
-	if (slash) {
-		*slash = 0;
-		plen = atoi(slash + 1);
-	}
-	if (inet_pton(AF_INET6, tmp, &a) != 1 || plen < 0 || plen > 128) {
-		errno = EINVAL;
-		return -1;
-	}
-	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifa));
-	h->nlmsg_type = (unsigned short)type;
-	if (type == RTM_NEWADDR)
-		h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifa = NLMSG_DATA(h);
-	ifa->ifa_family = AF_INET6;
-	ifa->ifa_prefixlen = (unsigned char)plen;
-	ifa->ifa_index = (unsigned int)idx;
-	ifa->ifa_flags = nodad ? IFA_F_NODAD : 0;
-	attr(h, IFA_LOCAL, &a, sizeof(a));
-	return mcp_nl_talk(h);
-}
-
-int mld_addr6_add(const char *ifname, const char *cidr, int nodad)
-{
-	return addr6(RTM_NEWADDR, ifname, cidr, nodad);
-}
-
-int mld_addr6_del(const char *ifname, const char *cidr)
-{
-	return addr6(RTM_DELADDR, ifname, cidr, 0);
 }
 
 /* RFC 4443 2.3: the sum covers the pseudo-header (RFC 8200 8.1) and the message */
@@ -184,110 +102,4 @@ int mld_frame(unsigned char *buf, size_t cap, const unsigned char src_mac[6], co
 	sum = icmp6_csum(&s, &d, m, len);
 	memcpy(m + 2, &sum, 2);
 	return (int)total;
-}
-
-static void sort_strs(char **rows, int n)
-{
-	for (int i = 1; i < n; i++)	/* insertion sort: a handful of rows */
-		for (int j = i; j > 0 && strcmp(rows[j - 1], rows[j]) > 0; j--) {
-			char *t = rows[j];
-
-			rows[j] = rows[j - 1];
-			rows[j - 1] = t;
-		}
-}
-
-static void emit_strs(const char *key, char **rows, int n)
-{
-	sort_strs(rows, n);
-	obs_arr_begin(key);
-	for (int i = 0; i < n; i++) {
-		obs_str(NULL, rows[i]);
-		free(rows[i]);
-	}
-	obs_arr_end();
-}
-
-struct igmp6_row {
-	char dev[32];
-	char group[INET6_ADDRSTRLEN];
-	int users;
-	unsigned int flags;
-};
-
-/* One line of /proc/net/igmp6 ("idx dev 32-hex-digits users flags timer"): 0, or -1. */
-static int igmp6_parse(const char *line, struct igmp6_row *r)
-{
-	char hex[33];
-	struct in6_addr a;
-	int idx;
-
-	if (sscanf(line, "%d %31s %32s %d %x", &idx, r->dev, hex, &r->users, &r->flags) != 5 ||
-	    strlen(hex) != 32)
-		return -1;
-	for (int i = 0; i < 16; i++) {
-		unsigned int b;
-
-		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-			return -1;
-		a.s6_addr[i] = (unsigned char)b;
-	}
-	inet_ntop(AF_INET6, &a, r->group, sizeof(r->group));
-	return 0;
-}
-
-int mld_igmp6_users(const char *dev, const char *group)
-{
-	FILE *f = fopen("/proc/self/net/igmp6", "re");
-	struct igmp6_row r;
-	char line[256];
-	int users = 0;
-
-	if (!f)
-		mcp_broken("open /proc/net/igmp6");
-	while (fgets(line, sizeof(line), f))
-		if (igmp6_parse(line, &r) == 0 && !strcmp(r.dev, dev) && !strcmp(r.group, group))
-			users = r.users;
-	fclose(f);
-	return users;
-}
-
-void obs_igmp6(const char *key, const char *dev)
-{
-	FILE *f = fopen("/proc/self/net/igmp6", "re");
-	struct igmp6_row r;
-	char line[256], *rows[64];
-	int n = 0;
-
-	if (!f)
-		mcp_broken("open /proc/net/igmp6");
-	while (n < 64 && fgets(line, sizeof(line), f)) {
-		if (igmp6_parse(line, &r) < 0 || strcmp(r.dev, dev))
-			continue;
-		if (asprintf(&rows[n], "%s users=%d flags=%02X", r.group, r.users, r.flags) < 0)
-			abort();
-		n++;
-	}
-	fclose(f);
-	emit_strs(key, rows, n);
-}
-
-void obs_dev_mcast6(const char *key, int ifindex)
-{
-	FILE *f = fopen("/proc/self/net/dev_mcast", "re");
-	char line[256], dev[32], hex[64], *rows[64];
-	int idx, refs, global, n = 0;
-
-	if (!f)
-		mcp_broken("open /proc/net/dev_mcast");
-	while (n < 64 && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%d %31s %d %d %63s", &idx, dev, &refs, &global, hex) != 5 || idx != ifindex ||
-		    strncmp(hex, "3333", 4))
-			continue;
-		if (asprintf(&rows[n], "%s users=%d", hex, refs) < 0)
-			abort();
-		n++;
-	}
-	fclose(f);
-	emit_strs(key, rows, n);
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * mld.h - what the MLD probe needs beyond mcp.h and capture.h: a veth whose
- * MAC is fixed (so link-local addresses and frames are the same every run),
- * IPv6 addresses over rtnetlink, IPv6/ICMPv6 frames for injected queries,
- * and the IPv6 rows of /proc/net/igmp6 and /proc/net/dev_mcast.
+ * MAC is fixed (so link-local addresses and frames are the same every run)
+ * and IPv6/ICMPv6 frames for injected queries (addresses and the /proc rows
+ * are mcp.h's).
  *
  * Helpers return -1 and set errno, like system calls.
  */
@@ -12,17 +12,11 @@
 
 #include <stddef.h>
 
-/* ifname's hardware address (RTM_NEWLINK + IFLA_ADDRESS); the link should be down. */
-int mld_link_set_mac(const char *ifname, const unsigned char mac[6]);
 /*
  * A veth pair local <-> peer (moved into peer_nsfd), local's MAC set to mac
  * before either end is up, then both up. The caller stays where it is.
  */
 int mld_veth_pair(const char *local, const unsigned char mac[6], int peer_nsfd, const char *peer);
-/* RTM_NEWADDR / RTM_DELADDR of an IPv6 "addr/plen"; nodad adds IFA_F_NODAD. */
-int mld_addr6_add(const char *ifname, const char *cidr, int nodad);
-int mld_addr6_del(const char *ifname, const char *cidr);
-
 /*
  * Ethernet (to 33:33 + the low 32 bits of dst) + IPv6 with hop limit hl,
  * a Hop-by-Hop header with Router Alert value ra (ra < 0: no Hop-by-Hop
@@ -32,12 +26,5 @@ int mld_addr6_del(const char *ifname, const char *cidr);
  */
 int mld_frame(unsigned char *buf, size_t cap, const unsigned char src_mac[6], const char *src,
 	      const char *dst, int hl, int ra, const void *icmp, size_t len);
-
-/* Users of group on dev in /proc/net/igmp6, 0 when there is no row. */
-int mld_igmp6_users(const char *dev, const char *group);
-/* The /proc/net/igmp6 rows of dev as "group users=N flags=XX", sorted. */
-void obs_igmp6(const char *key, const char *dev);
-/* The 33:33 entries of ifindex in /proc/net/dev_mcast as "333300010001 users=N", sorted. */
-void obs_dev_mcast6(const char *key, int ifindex);
 
 #endif
