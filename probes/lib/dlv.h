@@ -31,6 +31,9 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/types.h>
 
 /* Generous bound for anything that must arrive: on a loaded 2-core machine a
  * datagram over lo/veth arrives within microseconds; 3 s is only ever spent
@@ -41,7 +44,7 @@
 #define DLV_TAG_SENTINEL 0x53454e54u
 
 struct dlv_rx {
-	uint32_t tag, seq;
+	uint32_t tag, seq;	/* first: the loops of dlv_recv_by() read the tag here */
 	size_t len;
 	int intact;		/* header and payload pattern as sent */
 	int ttl;		/* IP_RECVTTL, -1 if no cmsg */
@@ -58,6 +61,8 @@ int dlv_pin_cpu(void);
 /* mcp_ns_new() with net.core.rps_default_mask 0 inside (devices made there
  * or moved there later stay on the sending CPU). */
 int dlv_ns_new(void);
+/* The same, then setup() (may be NULL) run inside the new namespace. */
+int dlv_ns_new_with(int (*setup)(void));
 
 #define DLV_REUSEADDR 1
 #define DLV_REUSEPORT 2
@@ -66,6 +71,17 @@ int dlv_ns_new(void);
 int dlv_udp(int flags, const char *addr, uint16_t port);
 /* dlv_udp() created inside namespace nsfd; the caller stays where it is. */
 int dlv_udp_in(int nsfd, int flags, const char *addr, uint16_t port);
+
+/* The family-neutral part of dlv_udp()/dlv6_udp(): a UDP socket of family
+ * with SO_REUSE* from flags (DLV_REUSE*), then opts in order, bound to sa. */
+struct dlv_sockopt {
+	int level, opt, val;
+};
+int dlv_udp_bound(int family, int flags, const struct dlv_sockopt *opts, size_t n,
+		  const void *sa, socklen_t salen);
+/* make() (dlv_udp, dlv6_udp) run inside namespace nsfd. */
+typedef int (*dlv_udp_fn)(int flags, const char *addr, uint16_t port);
+int dlv_udp_in_by(dlv_udp_fn make, int nsfd, int flags, const char *addr, uint16_t port);
 
 /* IP_MULTICAST_IF by ifindex (ip_mreqn) / IP_MULTICAST_TTL / IP_MULTICAST_LOOP as int. */
 int dlv_set_if_index(int fd, int ifindex);
@@ -77,10 +93,26 @@ int dlv_get_int(int fd, int level, int opt, int *val);
 ssize_t dlv_send(int fd, const char *dst, uint16_t port, uint32_t tag, uint32_t seq, size_t len);
 /* The same on a connected socket (send()). */
 ssize_t dlv_send_connected(int fd, uint32_t tag, uint32_t seq, size_t len);
+/* Either family: to sa (salen bytes), or with send() when sa is NULL. */
+ssize_t dlv_sendto(int fd, const void *sa, socklen_t salen, uint32_t tag, uint32_t seq, size_t len);
 void dlv_fill(void *buf, uint32_t tag, uint32_t seq, size_t len);
 /* The reverse of dlv_fill: 1 if buf holds an intact test datagram of length n;
  * *tag and *seq are set whenever the magic matches (else 0). */
 int dlv_parse(const void *buf, size_t n, uint32_t *tag, uint32_t *seq);
+
+/* One recvmsg() of either family into d (buffers inside it), the test header
+ * parsed: intact as in struct dlv_rx. -1 and errno when recvmsg fails. */
+struct dlv_msg {
+	unsigned char buf[4096];
+	char cbuf[256];
+	struct sockaddr_storage from;
+	struct iovec iov;
+	struct msghdr m;
+	size_t len;
+	uint32_t tag, seq;
+	int intact;
+};
+int dlv_read_msg(int fd, int flags, struct dlv_msg *d);
 
 /* Wait up to timeout_ms for one datagram; 1 read, 0 nothing by the deadline,
  * -1 error. Non-test datagrams are returned with intact = 0. */
@@ -93,6 +125,14 @@ int dlv_drain(int fd, uint32_t tag, struct dlv_rx *last);
  * first of them. Breaks the scenario when the sentinel never comes: that is a
  * broken setup, not an observation. */
 int dlv_count_until_sentinel(int fd, uint32_t tag, struct dlv_rx *first);
+
+/* The same three for either family (dlv6 uses them): read reads one datagram
+ * into rx, a struct dlv_rx or dlv6_rx of size bytes, whose first member is the
+ * tag; 1 read, -1 error (EAGAIN: nothing queued). */
+typedef int (*dlv_read_fn)(int fd, void *rx, int flags);
+int dlv_recv_by(dlv_read_fn read, int fd, void *rx, int timeout_ms);
+int dlv_drain_by(dlv_read_fn read, size_t size, int fd, uint32_t tag, void *last);
+int dlv_count_until_sentinel_by(dlv_read_fn read, size_t size, int fd, uint32_t tag, void *first);
 
 /* ifindex of ifname inside namespace nsfd; -1/ENODEV. */
 int dlv_ifindex_in(int nsfd, const char *ifname);
