@@ -400,6 +400,57 @@ int dlv_count_until_sentinel(int fd, uint32_t tag, struct dlv_rx *first)
 	return dlv_count_until_sentinel_by(read_one_cb, sizeof(*first), fd, tag, first);
 }
 
+const struct dlv_fam dlv_fam4 = {
+	.any = "0.0.0.0", .udp_name = "udp", .if_opt = "IP_MULTICAST_IF",
+	.udp = dlv_udp, .set_if = dlv_set_if_index, .join = mcp_join_ifindex,
+	.send = dlv_send, .read = read_one_cb,
+};
+
+int dlv_must_udp(const struct dlv_fam *f, int flags, const char *addr, uint16_t port)
+{
+	int fd = f->udp(flags, addr, port);
+
+	if (fd < 0)
+		mcp_broken("%s socket bound to %s port %u", f->udp_name, addr, port);
+	return fd;
+}
+
+int dlv_must_sender(const struct dlv_fam *f, int ifindex)
+{
+	int fd = dlv_must_udp(f, 0, f->any, 0);
+
+	if (f->set_if(fd, ifindex) < 0)
+		mcp_broken("%s %s", f->if_opt, dlv_ifname_in(-1, ifindex));
+	return fd;
+}
+
+void dlv_must_join(const struct dlv_fam *f, int fd, const char *group, int ifindex)
+{
+	if (f->join(fd, group, ifindex) < 0)
+		mcp_broken("join %s on %s", group, dlv_ifname_in(-1, ifindex));
+}
+
+void dlv_must_send(const struct dlv_fam *f, int fd, const char *dst, uint16_t port,
+		   uint32_t tag, uint32_t seq, size_t len)
+{
+	if (f->send(fd, dst, port, tag, seq, len) != (ssize_t)len)
+		mcp_broken("send to %s port %u", dst, port);
+}
+
+void dlv_await_witness(const struct dlv_fam *f, int witness, uint32_t tag)
+{
+	union any_rx rx;
+	int r;
+
+	do {
+		r = dlv_recv_by(f->read, witness, &rx, DLV_POSITIVE_MS);
+		if (r <= 0) {
+			errno = r < 0 ? errno : 0;
+			mcp_broken("witness socket got nothing within %d ms", DLV_POSITIVE_MS);
+		}
+	} while (rx_tag(&rx) != tag);
+}
+
 static int ifindex_cb(void *ifname)
 {
 	return mcp_ifindex(ifname);

@@ -134,6 +134,34 @@ int dlv_recv_by(dlv_read_fn read, int fd, void *rx, int timeout_ms);
 int dlv_drain_by(dlv_read_fn read, size_t size, int fd, uint32_t tag, void *last);
 int dlv_count_until_sentinel_by(dlv_read_fn read, size_t size, int fd, uint32_t tag, void *first);
 
+/*
+ * One family's socket calls, so a scenario written once runs over IPv4
+ * (dlv_fam4) or IPv6 (dlv_fam6, lib/dlv6.c). The dlv_must_* helpers break the
+ * scenario (mcp_broken) where the plain ones return -1.
+ */
+struct dlv_fam {
+	const char *any;	/* wildcard address text */
+	const char *udp_name;	/* "udp", "udp6": for messages */
+	const char *if_opt;	/* name of the MULTICAST_IF option: for messages */
+	int (*udp)(int flags, const char *addr, uint16_t port);
+	int (*set_if)(int fd, int ifindex);
+	int (*join)(int fd, const char *group, int ifindex);
+	ssize_t (*send)(int fd, const char *dst, uint16_t port, uint32_t tag, uint32_t seq, size_t len);
+	dlv_read_fn read;	/* into a struct dlv_rx / dlv6_rx */
+};
+extern const struct dlv_fam dlv_fam4, dlv_fam6;
+
+int dlv_must_udp(const struct dlv_fam *f, int flags, const char *addr, uint16_t port);
+/* Unbound sender with MULTICAST_IF ifindex. */
+int dlv_must_sender(const struct dlv_fam *f, int ifindex);
+void dlv_must_join(const struct dlv_fam *f, int fd, const char *group, int ifindex);
+void dlv_must_send(const struct dlv_fam *f, int fd, const char *dst, uint16_t port,
+		   uint32_t tag, uint32_t seq, size_t len);
+/* The witness must get the datagram tagged tag (positive wait): after that,
+ * every socket on the port has had it delivered or not (one softirq run,
+ * this CPU: see the header comment). */
+void dlv_await_witness(const struct dlv_fam *f, int witness, uint32_t tag);
+
 /* ifindex of ifname inside namespace nsfd; -1/ENODEV. */
 int dlv_ifindex_in(int nsfd, const char *ifname);
 /*

@@ -157,6 +157,12 @@ int dlv6_drain(int fd, uint32_t tag, struct dlv6_rx *last)
 int dlv6_count_until_sentinel(int fd, uint32_t tag, struct dlv6_rx *first)
 { return dlv_count_until_sentinel_by(read_one_cb, sizeof(*first), fd, tag, first); }
 
+const struct dlv_fam dlv_fam6 = {
+	.any = "::", .udp_name = "udp6", .if_opt = "IPV6_MULTICAST_IF",
+	.udp = dlv6_udp, .set_if = dlv6_set_if, .join = dlv6_join,
+	.send = dlv6_send, .read = read_one_cb,
+};
+
 /* ------------------------------------------------------------------ */
 /* rtnetlink */
 
