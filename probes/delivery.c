@@ -294,56 +294,10 @@ static void receivers(void)
 /* SO_REUSEPORT group: multicast is not load-balanced, unicast is. */
 static void reuseport(void)
 {
-	static const char *G = "239.10.3.1";
-	const uint16_t P = 5300;
-	int fd[3], per[3], s, sent = 0, ucast = 0;
-
 	setup();
-	for (int i = 0; i < 3; i++) {
-		fd[i] = dlv_must_udp(F, DLV_REUSEPORT, "0.0.0.0", P);
-		dlv_must_join(F, fd[i], G, lo_index);
-	}
-	s = dlv_must_sender(F, lo_index);
-	for (int k = 0; k < 4; k++)
-		if (dlv_send(s, G, P, 1, (uint32_t)k, LEN) == LEN)
-			sent++;
-	for (int i = 0; i < 3; i++) {
-		struct dlv_rx rx;
-
-		per[i] = 0;
-		while (per[i] < sent && dlv_recv(fd[i], &rx, DLV_POSITIVE_MS) == 1)
-			per[i] += rx.tag == 1;
-		per[i] += dlv_drain(fd[i], 1, NULL);
-	}
-	obs_begin("ipv4.delivery.reuseport.multicast_each_socket_gets_all");
-	obs_int("sent", sent);
-	obs_arr_begin("received");
-	for (int i = 0; i < 3; i++)
-		obs_int(NULL, per[i]);
-	obs_arr_end();
-	obs_end();
-
-	/* unicast: each datagram goes to exactly one member of the group */
-	for (int k = 0; k < 6; k++)
-		dlv_must_send(F, s, "127.0.0.1", P, 2, (uint32_t)k, LEN);
-	for (int spins = 0; spins < 1000 && ucast < 6; spins++) {
-		struct dlv_rx rx;
-
-		for (int i = 0; i < 3; i++)
-			ucast += dlv_drain(fd[i], 2, NULL);
-		/* a short block on one member keeps the loop from spinning */
-		if (ucast < 6 && dlv_recv(fd[spins % 3], &rx, 10) == 1 && rx.tag == 2)
-			ucast++;
-	}
-	for (int i = 0; i < 3; i++)
-		ucast += dlv_drain(fd[i], 2, NULL);
-	obs_begin("ipv4.delivery.reuseport.unicast_total");
-	obs_int("sent", 6);
-	obs_int("received_total", ucast);
-	obs_end();
-	close(s);
-	for (int i = 0; i < 3; i++)
-		close(fd[i]);
+	dlv_reuseport(F, "239.10.3.1", 5300, "127.0.0.1", lo_index,
+		      "ipv4.delivery.reuseport.multicast_each_socket_gets_all",
+		      "ipv4.delivery.reuseport.unicast_total");
 }
 
 /* ------------------------------------------------------------------ */

@@ -361,53 +361,10 @@ static void no_member(void)
 /* SO_REUSEPORT group: multicast is not load-balanced, unicast is. */
 static void reuseport(void)
 {
-	static const char *G = "ff05::a:1";
-	const uint16_t P = 7500;
-	int fd[3], per[3], s, sent = 0, ucast = 0;
-
 	setup();
-	for (int i = 0; i < 3; i++) {
-		fd[i] = dlv_must_udp(F, DLV6_REUSEPORT, "::", P);
-		dlv_must_join(F, fd[i], G, lo_index);
-	}
-	s = dlv_must_sender(F, lo_index);
-	for (int k = 0; k < 4; k++)
-		sent += dlv6_send(s, G, P, 1, (uint32_t)k, LEN) == LEN;
-	for (int i = 0; i < 3; i++) {
-		struct dlv6_rx rx;
-
-		per[i] = 0;
-		while (per[i] < sent && dlv6_recv(fd[i], &rx, DLV_POSITIVE_MS) == 1)
-			per[i] += rx.tag == 1;
-		per[i] += dlv6_drain(fd[i], 1, NULL);
-	}
-	obs_begin("ipv6.delivery.reuseport.multicast_each_socket_gets_all");
-	obs_int("sent", sent);
-	obs_arr_begin("received");
-	for (int i = 0; i < 3; i++)
-		obs_int(NULL, per[i]);
-	obs_arr_end();
-	obs_end();
-
-	for (int k = 0; k < 6; k++)
-		dlv_must_send(F, s, "::1", P, 2, (uint32_t)k, LEN);
-	for (int spins = 0; spins < 1000 && ucast < 6; spins++) {
-		struct dlv6_rx rx;
-
-		for (int i = 0; i < 3; i++)
-			ucast += dlv6_drain(fd[i], 2, NULL);
-		if (ucast < 6 && dlv6_recv(fd[spins % 3], &rx, 10) == 1 && rx.tag == 2)
-			ucast++;
-	}
-	for (int i = 0; i < 3; i++)
-		ucast += dlv6_drain(fd[i], 2, NULL);
-	obs_begin("ipv6.delivery.reuseport.unicast_total");
-	obs_int("sent", 6);
-	obs_int("received_total", ucast);
-	obs_end();
-	close(s);
-	for (int i = 0; i < 3; i++)
-		close(fd[i]);
+	dlv_reuseport(F, "ff05::a:1", 7500, "::1", lo_index,
+		      "ipv6.delivery.reuseport.multicast_each_socket_gets_all",
+		      "ipv6.delivery.reuseport.unicast_total");
 }
 
 /* ------------------------------------------------------------------ */

@@ -451,6 +451,71 @@ void dlv_await_witness(const struct dlv_fam *f, int witness, uint32_t tag)
 	} while (rx_tag(&rx) != tag);
 }
 
+/* per[i]: datagrams of tag socket i got, reading until it has sent of them
+ * (positive waits) and then what is queued */
+static void count_each(const struct dlv_fam *f, const int *fd, int n, uint32_t tag, int sent, int *per)
+{
+	for (int i = 0; i < n; i++) {
+		union any_rx rx;
+
+		per[i] = 0;
+		while (per[i] < sent && dlv_recv_by(f->read, fd[i], &rx, DLV_POSITIVE_MS) == 1)
+			per[i] += rx_tag(&rx) == tag;
+		per[i] += dlv_drain_by(f->read, sizeof(rx), fd[i], tag, NULL);
+	}
+}
+
+/* unicast: each of want datagrams goes to exactly one member of the group */
+static int count_spread(const struct dlv_fam *f, const int *fd, int n, uint32_t tag, int want)
+{
+	int got = 0;
+
+	for (int spins = 0; spins < 1000 && got < want; spins++) {
+		union any_rx rx;
+
+		for (int i = 0; i < n; i++)
+			got += dlv_drain_by(f->read, sizeof(rx), fd[i], tag, NULL);
+		/* a short block on one member keeps the loop from spinning */
+		if (got < want && dlv_recv_by(f->read, fd[spins % n], &rx, 10) == 1 && rx_tag(&rx) == tag)
+			got++;
+	}
+	for (int i = 0; i < n; i++)
+		got += dlv_drain_by(f->read, sizeof(union any_rx), fd[i], tag, NULL);
+	return got;
+}
+
+void dlv_reuseport(const struct dlv_fam *f, const char *group, uint16_t port, const char *unicast,
+		   int ifindex, const char *id_multicast, const char *id_unicast)
+{
+	int fd[3], per[3], s, sent = 0;
+
+	for (int i = 0; i < 3; i++) {
+		fd[i] = dlv_must_udp(f, DLV_REUSEPORT, f->any, port);
+		dlv_must_join(f, fd[i], group, ifindex);
+	}
+	s = dlv_must_sender(f, ifindex);
+	for (int k = 0; k < 4; k++)
+		sent += f->send(s, group, port, 1, (uint32_t)k, 64) == 64;
+	count_each(f, fd, 3, 1, sent, per);
+	obs_begin("%s", id_multicast);
+	obs_int("sent", sent);
+	obs_arr_begin("received");
+	for (int i = 0; i < 3; i++)
+		obs_int(NULL, per[i]);
+	obs_arr_end();
+	obs_end();
+
+	for (int k = 0; k < 6; k++)
+		dlv_must_send(f, s, unicast, port, 2, (uint32_t)k, 64);
+	obs_begin("%s", id_unicast);
+	obs_int("sent", 6);
+	obs_int("received_total", count_spread(f, fd, 3, 2, 6));
+	obs_end();
+	close(s);
+	for (int i = 0; i < 3; i++)
+		close(fd[i]);
+}
+
 static int ifindex_cb(void *ifname)
 {
 	return mcp_ifindex(ifname);

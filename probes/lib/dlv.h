@@ -162,6 +162,13 @@ void dlv_must_send(const struct dlv_fam *f, int fd, const char *dst, uint16_t po
  * this CPU: see the header comment). */
 void dlv_await_witness(const struct dlv_fam *f, int witness, uint32_t tag);
 
+/* Scenario, either family: an SO_REUSEPORT group of three sockets on port,
+ * each joined to group on ifindex; id_multicast observes what each got of 4
+ * datagrams to the group (multicast is not load-balanced), id_unicast the
+ * total of 6 sent to unicast (it is: each goes to one member). */
+void dlv_reuseport(const struct dlv_fam *f, const char *group, uint16_t port, const char *unicast,
+		   int ifindex, const char *id_multicast, const char *id_unicast);
+
 /* ifindex of ifname inside namespace nsfd; -1/ENODEV. */
 int dlv_ifindex_in(int nsfd, const char *ifname);
 /*
