@@ -40,6 +40,7 @@
 #endif
 
 #define LEN 64
+#define F (&dlv_fam4)
 #define G "239.20.0.1"
 #define P 6000
 
@@ -54,27 +55,9 @@ static struct {
 } res[NR];
 static struct mcp_res last_send;
 
-static int must_udp(int flags, const char *addr, uint16_t port)
-{
-	int fd = dlv_udp(flags, addr, port);
-
-	if (fd < 0)
-		mcp_broken("udp socket bound to %s:%u", addr, port);
-	return fd;
-}
-
-static int sender_on(int ifindex)
-{
-	int fd = must_udp(0, "0.0.0.0", 0);
-
-	if (dlv_set_if_index(fd, ifindex) < 0 || dlv_set_loop(fd, 1) < 0)
-		mcp_broken("sentinel sender on ifindex %d", ifindex);
-	return fd;
-}
-
 static int local_receiver(int ifindex)
 {
-	int fd = must_udp(DLV_REUSEADDR, "0.0.0.0", P), zero = 0;
+	int fd = dlv_must_udp(F, DLV_REUSEADDR, "0.0.0.0", P), zero = 0;
 
 	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof(zero)) < 0 ||
 	    mcp_join_ifindex(fd, G, ifindex) < 0)
@@ -106,13 +89,13 @@ static void topo(int local)
 	    mcp_join_ifindex(rfd[PA], G, dlv_ifindex_in(nsa, "v1")) < 0 ||
 	    mcp_join_ifindex(rfd[PB], G, dlv_ifindex_in(nsb, "w1")) < 0)
 		mcp_broken("peer receivers");
-	sent_v0 = sender_on(idx_v0);
-	sent_w0 = sender_on(idx_w0);
+	sent_v0 = dlv_must_sender_set(F, idx_v0, 1, DLV_KEEP);
+	sent_w0 = dlv_must_sender_set(F, idx_w0, 1, DLV_KEEP);
 	if (local) {
 		rfd[LV] = local_receiver(idx_v0);
 		rfd[LW] = local_receiver(idx_w0);
 		rfd[LL] = local_receiver(idx_lo);
-		sent_lo = sender_on(idx_lo);
+		sent_lo = dlv_must_sender_set(F, idx_lo, 1, DLV_KEEP);
 	}
 }
 
@@ -346,10 +329,8 @@ static void loop_path(void)
 		mcp_broken("receiver IP_MULTICAST_LOOP 0");
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
 		int idx = rows[i].ifindex_of == 0 ? idx_v0 : rows[i].ifindex_of == 1 ? idx_w0 : idx_lo;
-		int s = must_udp(0, "0.0.0.0", 0);
+		int s = dlv_must_sender_set(F, idx, rows[i].loop, DLV_KEEP);
 
-		if (dlv_set_if_index(s, idx) < 0 || dlv_set_loop(s, rows[i].loop) < 0)
-			mcp_broken("sender setup");
 		observe(s, 100 + (uint32_t)i);
 		obs_begin("%s", rows[i].id);
 		obs_res("send", last_send);
@@ -414,7 +395,7 @@ static void ttl_wire(void)
 
 	topo(0);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(ttls); i++) {
-		int s = must_udp(0, "0.0.0.0", 0);
+		int s = dlv_must_udp(F, 0, "0.0.0.0", 0);
 
 		if (dlv_set_if_index(s, idx_v0) < 0 || (ttls[i].ttl != -100 && dlv_set_ttl(s, ttls[i].ttl) < 0))
 			mcp_broken("sender setup");
@@ -445,10 +426,8 @@ static void ttl0_member(void)
 
 	topo(1);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int s = must_udp(0, "0.0.0.0", 0);
+		int s = dlv_must_sender_set(F, rows[i].on_lo ? idx_lo : idx_v0, DLV_KEEP, rows[i].ttl);
 
-		if (dlv_set_if_index(s, rows[i].on_lo ? idx_lo : idx_v0) < 0 || dlv_set_ttl(s, rows[i].ttl) < 0)
-			mcp_broken("sender setup");
 		observe(s, 300 + (uint32_t)i);
 		obs_begin("%s", rows[i].id);
 		obs_res("send", last_send);
@@ -639,7 +618,7 @@ static void if_path(void)
 
 	topo(0);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int s = must_udp(0, "0.0.0.0", 0);
+		int s = dlv_must_udp(F, 0, "0.0.0.0", 0);
 		struct mcp_res ifr = { 0, 0 };
 		int idx = rows[i].ifindex == -3 ? idx_v0 : rows[i].ifindex;
 
@@ -694,7 +673,7 @@ static void if_looped(void)
 
 	topo(1);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int s = must_udp(0, "0.0.0.0", 0), l = rows[i].local;
+		int s = dlv_must_udp(F, 0, "0.0.0.0", 0), l = rows[i].local;
 
 		if (set_if(s, rows[i].kind, rows[i].addr, NULL, rows[i].ifindex == -4 ? idx_lo : rows[i].ifindex, 0) < 0)
 			mcp_broken("IP_MULTICAST_IF");
@@ -718,7 +697,7 @@ static void optnum_send_opts(void)
 {
 	struct in_addr w0 = mcp_in("10.0.1.1"), back = { 0 };
 	socklen_t l = sizeof(back);
-	int s = must_udp(0, "0.0.0.0", 0), ttl = 9, loop = 0, v = -1;
+	int s = dlv_must_udp(F, 0, "0.0.0.0", 0), ttl = 9, loop = 0, v = -1;
 	struct mcp_res r;
 
 	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 32, &w0, sizeof(w0)));
@@ -731,7 +710,7 @@ static void optnum_send_opts(void)
 	obs_end();
 	close(s);
 
-	s = must_udp(0, "0.0.0.0", 0);
+	s = dlv_must_udp(F, 0, "0.0.0.0", 0);
 	if (dlv_set_if_index(s, idx_v0) < 0)
 		mcp_broken("IP_MULTICAST_IF v0");
 	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 33, &ttl, sizeof(ttl)));
@@ -765,7 +744,7 @@ static void optnum_membership(void)
 	struct ip_mreqn m = { .imr_multiaddr = mcp_in(G2), .imr_ifindex = idx_w0 };
 	unsigned char buf[16];
 	socklen_t l = sizeof(buf);
-	int s = must_udp(0, "0.0.0.0", 0);
+	int s = dlv_must_udp(F, 0, "0.0.0.0", 0);
 	struct mcp_res r;
 
 	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 35, &m, sizeof(m)));

@@ -402,7 +402,7 @@ int dlv_count_until_sentinel(int fd, uint32_t tag, struct dlv_rx *first)
 
 const struct dlv_fam dlv_fam4 = {
 	.any = "0.0.0.0", .udp_name = "udp", .if_opt = "IP_MULTICAST_IF",
-	.udp = dlv_udp, .set_if = dlv_set_if_index, .join = mcp_join_ifindex,
+	.udp = dlv_udp, .set_if = dlv_set_if_index, .set_loop = dlv_set_loop, .set_hops = dlv_set_ttl, .join = mcp_join_ifindex,
 	.send = dlv_send, .read = read_one_cb,
 };
 
@@ -421,6 +421,16 @@ int dlv_must_sender(const struct dlv_fam *f, int ifindex)
 
 	if (f->set_if(fd, ifindex) < 0)
 		mcp_broken("%s %s", f->if_opt, dlv_ifname_in(-1, ifindex));
+	return fd;
+}
+
+int dlv_must_sender_set(const struct dlv_fam *f, int ifindex, int loop, int hops)
+{
+	int fd = dlv_must_udp(f, 0, f->any, 0);
+
+	if (f->set_if(fd, ifindex) < 0 || (loop != DLV_KEEP && f->set_loop(fd, loop) < 0) ||
+	    (hops != DLV_KEEP && f->set_hops(fd, hops) < 0))
+		mcp_broken("sender on %s (loop %d, hops %d)", dlv_ifname_in(-1, ifindex), loop, hops);
 	return fd;
 }
 

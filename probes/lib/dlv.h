@@ -145,6 +145,8 @@ struct dlv_fam {
 	const char *if_opt;	/* name of the MULTICAST_IF option: for messages */
 	int (*udp)(int flags, const char *addr, uint16_t port);
 	int (*set_if)(int fd, int ifindex);
+	int (*set_loop)(int fd, int loop);
+	int (*set_hops)(int fd, int hops);	/* IP_MULTICAST_TTL, IPV6_MULTICAST_HOPS */
 	int (*join)(int fd, const char *group, int ifindex);
 	ssize_t (*send)(int fd, const char *dst, uint16_t port, uint32_t tag, uint32_t seq, size_t len);
 	dlv_read_fn read;	/* into a struct dlv_rx / dlv6_rx */
@@ -154,6 +156,10 @@ extern const struct dlv_fam dlv_fam4, dlv_fam6;
 int dlv_must_udp(const struct dlv_fam *f, int flags, const char *addr, uint16_t port);
 /* Unbound sender with MULTICAST_IF ifindex. */
 int dlv_must_sender(const struct dlv_fam *f, int ifindex);
+/* The same, then MULTICAST_LOOP loop and the hop limit (TTL) hops, each
+ * unless DLV_KEEP. */
+#define DLV_KEEP (-100000)
+int dlv_must_sender_set(const struct dlv_fam *f, int ifindex, int loop, int hops);
 void dlv_must_join(const struct dlv_fam *f, int fd, const char *group, int ifindex);
 void dlv_must_send(const struct dlv_fam *f, int fd, const char *dst, uint16_t port,
 		   uint32_t tag, uint32_t seq, size_t len);

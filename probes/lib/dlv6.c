@@ -159,7 +159,7 @@ int dlv6_count_until_sentinel(int fd, uint32_t tag, struct dlv6_rx *first)
 
 const struct dlv_fam dlv_fam6 = {
 	.any = "::", .udp_name = "udp6", .if_opt = "IPV6_MULTICAST_IF",
-	.udp = dlv6_udp, .set_if = dlv6_set_if, .join = dlv6_join,
+	.udp = dlv6_udp, .set_if = dlv6_set_if, .set_loop = dlv6_set_loop, .set_hops = dlv6_set_hops, .join = dlv6_join,
 	.send = dlv6_send, .read = read_one_cb,
 };
 
