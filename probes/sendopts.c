@@ -307,37 +307,41 @@ static void loop_opt(void)
 	get_optlen_rows("loop", IP_MULTICAST_LOOP, 1, get, MCP_ARRAY_SIZE(get));
 }
 
+/* the facts of a sender-path row (dlv_path_rows): the send, the receivers
+ * of mask and, where local names one, the TTL that receiver saw */
+static void path_report(const struct dlv_path_row *row)
+{
+	obs_res("send", last_send);
+	obs_counts(row->mask);
+	if (row->local >= 0)
+		obs_int("local_ttl", res[row->local].n ? res[row->local].first.ttl : -1);
+}
+
+static void path_rows(const struct dlv_path_row *rows, size_t n, uint32_t tag0)
+{
+	const int ifindex[] = { idx_v0, idx_w0, idx_lo };
+	const struct dlv_path p = { F, ifindex, observe, path_report };
+
+	dlv_path_rows(&p, rows, n, tag0);
+}
+
 static void loop_path(void)
 {
-	struct {
-		const char *id;
-		int ifindex_of;	/* 0 v0, 1 w0, 2 lo */
-		int loop;
-		unsigned int mask;
-	} rows[] = {
+	/* dev: 0 v0, 1 w0, 2 lo */
+	static const struct dlv_path_row rows[] = {
 		/* local_v0's own receiver has IP_MULTICAST_LOOP 0 (set below) */
-		{ "ipv4.sendopts.loop.path.v0_sender_loop1_receiver_loop0", 0, 1, M(PA) | M(LV) },
-		{ "ipv4.sendopts.loop.path.v0_sender_loop0", 0, 0, M(PA) | M(LV) },
-		{ "ipv4.sendopts.loop.path.w0_sender_loop0_receiver_loop1", 1, 0, M(PB) | M(LW) },
-		{ "ipv4.sendopts.loop.path.w0_sender_loop1", 1, 1, M(PB) | M(LW) },
-		{ "ipv4.sendopts.loop.path.lo_sender_loop0_still_delivers", 2, 0, M(LL) },
-		{ "ipv4.sendopts.loop.path.lo_sender_loop1_one_copy", 2, 1, M(LL) },
+		{ "ipv4.sendopts.loop.path.v0_sender_loop1_receiver_loop0", 0, 1, DLV_KEEP, M(PA) | M(LV), -1 },
+		{ "ipv4.sendopts.loop.path.v0_sender_loop0", 0, 0, DLV_KEEP, M(PA) | M(LV), -1 },
+		{ "ipv4.sendopts.loop.path.w0_sender_loop0_receiver_loop1", 1, 0, DLV_KEEP, M(PB) | M(LW), -1 },
+		{ "ipv4.sendopts.loop.path.w0_sender_loop1", 1, 1, DLV_KEEP, M(PB) | M(LW), -1 },
+		{ "ipv4.sendopts.loop.path.lo_sender_loop0_still_delivers", 2, 0, DLV_KEEP, M(LL), -1 },
+		{ "ipv4.sendopts.loop.path.lo_sender_loop1_one_copy", 2, 1, DLV_KEEP, M(LL), -1 },
 	};
 
 	topo(1);
 	if (dlv_set_loop(rfd[LV], 0) < 0)
 		mcp_broken("receiver IP_MULTICAST_LOOP 0");
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int idx = rows[i].ifindex_of == 0 ? idx_v0 : rows[i].ifindex_of == 1 ? idx_w0 : idx_lo;
-		int s = dlv_must_sender_set(F, idx, rows[i].loop, DLV_KEEP);
-
-		observe(s, 100 + (uint32_t)i);
-		obs_begin("%s", rows[i].id);
-		obs_res("send", last_send);
-		obs_counts(rows[i].mask);
-		obs_end();
-		close(s);
-	}
+	path_rows(rows, MCP_ARRAY_SIZE(rows), 100);
 }
 
 /* ------------------------------------------------------------------ */
@@ -412,30 +416,15 @@ static void ttl_wire(void)
 /* TTL 0 when the host is itself a member on the output device (and on lo) */
 static void ttl0_member(void)
 {
-	struct {
-		const char *id;
-		int on_lo;
-		int ttl;
-		unsigned int mask;
-		int ttl_of;
-	} rows[] = {
-		{ "ipv4.sendopts.ttl.wire.ttl_0_local_member_v0", 0, 0, M(PA) | M(LV), LV },
-		{ "ipv4.sendopts.ttl.wire.ttl_1_local_member_v0", 0, 1, M(PA) | M(LV), LV },
-		{ "ipv4.sendopts.ttl.wire.ttl_0_lo_member", 1, 0, M(LL), LL },
+	/* dev: 0 v0, 2 lo */
+	static const struct dlv_path_row rows[] = {
+		{ "ipv4.sendopts.ttl.wire.ttl_0_local_member_v0", 0, DLV_KEEP, 0, M(PA) | M(LV), LV },
+		{ "ipv4.sendopts.ttl.wire.ttl_1_local_member_v0", 0, DLV_KEEP, 1, M(PA) | M(LV), LV },
+		{ "ipv4.sendopts.ttl.wire.ttl_0_lo_member", 2, DLV_KEEP, 0, M(LL), LL },
 	};
 
 	topo(1);
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int s = dlv_must_sender_set(F, rows[i].on_lo ? idx_lo : idx_v0, DLV_KEEP, rows[i].ttl);
-
-		observe(s, 300 + (uint32_t)i);
-		obs_begin("%s", rows[i].id);
-		obs_res("send", last_send);
-		obs_counts(rows[i].mask);
-		obs_int("local_ttl", res[rows[i].ttl_of].n ? res[rows[i].ttl_of].first.ttl : -1);
-		obs_end();
-		close(s);
-	}
+	path_rows(rows, MCP_ARRAY_SIZE(rows), 300);
 }
 
 /* ------------------------------------------------------------------ */

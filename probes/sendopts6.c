@@ -286,35 +286,40 @@ static void hops_opt(void)
 
 /* Hop limit 0 and 1 when the host is itself a member on the output device,
  * and on lo: the looped copy and the wire copy part ways */
+/* the facts of a sender-path row (dlv_path_rows): the send, the receivers
+ * of mask and, where local names one, the hop limits seen (the peer's too
+ * unless the sender is on lo) */
+static void path_report(const struct dlv_path_row *row)
+{
+	obs_res("send", last_send);
+	obs_counts(row->mask);
+	if (row->local < 0)
+		return;
+	if (row->dev != 2)
+		obs_int("peer_hoplimit", hop_of(PA));
+	obs_int("local_hoplimit", hop_of(row->local));
+}
+
+static void path_rows(const struct dlv_path_row *rows, size_t n, uint32_t tag0)
+{
+	const int ifindex[] = { idx_v0, idx_w0, idx_lo };
+	const struct dlv_path p = { F, ifindex, observe, path_report };
+
+	dlv_path_rows(&p, rows, n, tag0);
+}
+
 static void hops_member(void)
 {
-	static const struct {
-		const char *id;
-		int on_lo;
-		int hops;
-		unsigned int mask;
-		int local;
-	} rows[] = {
-		{ "ipv6.sendopts.hops.path.hops_0_local_member_v0", 0, 0, M(PA) | M(LV), LV },
-		{ "ipv6.sendopts.hops.path.hops_1_local_member_v0", 0, 1, M(PA) | M(LV), LV },
-		{ "ipv6.sendopts.hops.path.hops_5_local_member_v0", 0, 5, M(PA) | M(LV), LV },
-		{ "ipv6.sendopts.hops.path.hops_0_lo", 1, 0, M(LL), LL },
+	/* dev: 0 v0, 2 lo */
+	static const struct dlv_path_row rows[] = {
+		{ "ipv6.sendopts.hops.path.hops_0_local_member_v0", 0, DLV_KEEP, 0, M(PA) | M(LV), LV },
+		{ "ipv6.sendopts.hops.path.hops_1_local_member_v0", 0, DLV_KEEP, 1, M(PA) | M(LV), LV },
+		{ "ipv6.sendopts.hops.path.hops_5_local_member_v0", 0, DLV_KEEP, 5, M(PA) | M(LV), LV },
+		{ "ipv6.sendopts.hops.path.hops_0_lo", 2, DLV_KEEP, 0, M(LL), LL },
 	};
 
 	topo(1);
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int s = dlv_must_sender_set(F, rows[i].on_lo ? idx_lo : idx_v0, DLV_KEEP, rows[i].hops);
-
-		observe(s, 200 + (uint32_t)i);
-		obs_begin("%s", rows[i].id);
-		obs_res("send", last_send);
-		obs_counts(rows[i].mask);
-		if (!rows[i].on_lo)
-			obs_int("peer_hoplimit", hop_of(PA));
-		obs_int("local_hoplimit", hop_of(rows[i].local));
-		obs_end();
-		close(s);
-	}
+	path_rows(rows, MCP_ARRAY_SIZE(rows), 200);
 }
 
 /* ------------------------------------------------------------------ */
@@ -354,35 +359,21 @@ static void loop_opt(void)
 
 static void loop_path(void)
 {
-	struct {
-		const char *id;
-		int dev;	/* 0 v0, 1 w0, 2 lo */
-		int loop;
-		unsigned int mask;
-	} rows[] = {
+	/* dev: 0 v0, 1 w0, 2 lo */
+	static const struct dlv_path_row rows[] = {
 		/* local_v0's own receiver has IPV6_MULTICAST_LOOP 0 (set below) */
-		{ "ipv6.sendopts.loop.path.v0_sender_loop1_receiver_loop0", 0, 1, M(PA) | M(LV) },
-		{ "ipv6.sendopts.loop.path.v0_sender_loop0", 0, 0, M(PA) | M(LV) },
-		{ "ipv6.sendopts.loop.path.w0_sender_loop0_receiver_loop1", 1, 0, M(PB) | M(LW) },
-		{ "ipv6.sendopts.loop.path.w0_sender_loop1", 1, 1, M(PB) | M(LW) },
-		{ "ipv6.sendopts.loop.path.lo_sender_loop0_still_delivers", 2, 0, M(LL) },
-		{ "ipv6.sendopts.loop.path.lo_sender_loop1_one_copy", 2, 1, M(LL) },
+		{ "ipv6.sendopts.loop.path.v0_sender_loop1_receiver_loop0", 0, 1, DLV_KEEP, M(PA) | M(LV), -1 },
+		{ "ipv6.sendopts.loop.path.v0_sender_loop0", 0, 0, DLV_KEEP, M(PA) | M(LV), -1 },
+		{ "ipv6.sendopts.loop.path.w0_sender_loop0_receiver_loop1", 1, 0, DLV_KEEP, M(PB) | M(LW), -1 },
+		{ "ipv6.sendopts.loop.path.w0_sender_loop1", 1, 1, DLV_KEEP, M(PB) | M(LW), -1 },
+		{ "ipv6.sendopts.loop.path.lo_sender_loop0_still_delivers", 2, 0, DLV_KEEP, M(LL), -1 },
+		{ "ipv6.sendopts.loop.path.lo_sender_loop1_one_copy", 2, 1, DLV_KEEP, M(LL), -1 },
 	};
 
 	topo(1);
 	if (dlv6_set_loop(rfd[LV], 0) < 0)
 		mcp_broken("receiver IPV6_MULTICAST_LOOP 0");
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int idx = rows[i].dev == 0 ? idx_v0 : rows[i].dev == 1 ? idx_w0 : idx_lo;
-		int s = dlv_must_sender_set(F, idx, rows[i].loop, DLV_KEEP);
-
-		observe(s, 400 + (uint32_t)i);
-		obs_begin("%s", rows[i].id);
-		obs_res("send", last_send);
-		obs_counts(rows[i].mask);
-		obs_end();
-		close(s);
-	}
+	path_rows(rows, MCP_ARRAY_SIZE(rows), 400);
 }
 
 /* The sender is itself a member on its output interface and on the port:

@@ -175,6 +175,26 @@ void dlv_await_witness(const struct dlv_fam *f, int witness, uint32_t tag);
 void dlv_reuseport(const struct dlv_fam *f, const char *group, uint16_t port, const char *unicast,
 		   int ifindex, const char *id_multicast, const char *id_unicast);
 
+/* Sender-path rows, either family: for each row a sender on ifindex[dev]
+ * with MULTICAST_LOOP loop and hop limit hops (DLV_KEEP: untouched); the
+ * probe's observe() sends from it (tag tag0 + row) and reads its receivers,
+ * report() writes the facts of the record id. mask and local are the probe's:
+ * which receivers report() shows. */
+struct dlv_path_row {
+	const char *id;
+	int dev;
+	int loop, hops;
+	unsigned int mask;
+	int local;
+};
+struct dlv_path {
+	const struct dlv_fam *f;
+	const int *ifindex;
+	void (*observe)(int s, uint32_t tag);
+	void (*report)(const struct dlv_path_row *row);
+};
+void dlv_path_rows(const struct dlv_path *p, const struct dlv_path_row *rows, size_t n, uint32_t tag0);
+
 /* ifindex of ifname inside namespace nsfd; -1/ENODEV. */
 int dlv_ifindex_in(int nsfd, const char *ifname);
 /*
