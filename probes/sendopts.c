@@ -317,13 +317,7 @@ static void path_report(const struct dlv_path_row *row)
 		obs_int("local_ttl", res[row->local].n ? res[row->local].first.ttl : -1);
 }
 
-static void path_rows(const struct dlv_path_row *rows, size_t n, uint32_t tag0)
-{
-	const int ifindex[] = { idx_v0, idx_w0, idx_lo };
-	const struct dlv_path p = { F, ifindex, observe, path_report };
-
-	dlv_path_rows(&p, rows, n, tag0);
-}
+static const struct dlv_path path = { F, { &idx_v0, &idx_w0, &idx_lo }, observe, path_report };
 
 static void loop_path(void)
 {
@@ -341,7 +335,7 @@ static void loop_path(void)
 	topo(1);
 	if (dlv_set_loop(rfd[LV], 0) < 0)
 		mcp_broken("receiver IP_MULTICAST_LOOP 0");
-	path_rows(rows, MCP_ARRAY_SIZE(rows), 100);
+	dlv_path_rows(&path, rows, MCP_ARRAY_SIZE(rows), 100);
 }
 
 /* ------------------------------------------------------------------ */
@@ -424,7 +418,7 @@ static void ttl0_member(void)
 	};
 
 	topo(1);
-	path_rows(rows, MCP_ARRAY_SIZE(rows), 300);
+	dlv_path_rows(&path, rows, MCP_ARRAY_SIZE(rows), 300);
 }
 
 /* ------------------------------------------------------------------ */

@@ -300,13 +300,7 @@ static void path_report(const struct dlv_path_row *row)
 	obs_int("local_hoplimit", hop_of(row->local));
 }
 
-static void path_rows(const struct dlv_path_row *rows, size_t n, uint32_t tag0)
-{
-	const int ifindex[] = { idx_v0, idx_w0, idx_lo };
-	const struct dlv_path p = { F, ifindex, observe, path_report };
-
-	dlv_path_rows(&p, rows, n, tag0);
-}
+static const struct dlv_path path = { F, { &idx_v0, &idx_w0, &idx_lo }, observe, path_report };
 
 static void hops_member(void)
 {
@@ -319,7 +313,7 @@ static void hops_member(void)
 	};
 
 	topo(1);
-	path_rows(rows, MCP_ARRAY_SIZE(rows), 200);
+	dlv_path_rows(&path, rows, MCP_ARRAY_SIZE(rows), 200);
 }
 
 /* ------------------------------------------------------------------ */
@@ -373,7 +367,7 @@ static void loop_path(void)
 	topo(1);
 	if (dlv6_set_loop(rfd[LV], 0) < 0)
 		mcp_broken("receiver IPV6_MULTICAST_LOOP 0");
-	path_rows(rows, MCP_ARRAY_SIZE(rows), 400);
+	dlv_path_rows(&path, rows, MCP_ARRAY_SIZE(rows), 400);
 }
 
 /* The sender is itself a member on its output interface and on the port:

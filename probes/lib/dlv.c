@@ -529,7 +529,7 @@ void dlv_reuseport(const struct dlv_fam *f, const char *group, uint16_t port, co
 void dlv_path_rows(const struct dlv_path *p, const struct dlv_path_row *rows, size_t n, uint32_t tag0)
 {
 	for (size_t i = 0; i < n; i++) {
-		int s = dlv_must_sender_set(p->f, p->ifindex[rows[i].dev], rows[i].loop, rows[i].hops);
+		int s = dlv_must_sender_set(p->f, *p->ifindex[rows[i].dev], rows[i].loop, rows[i].hops);
 
 		p->observe(s, tag0 + (uint32_t)i);
 		obs_begin("%s", rows[i].id);

@@ -175,7 +175,7 @@ void dlv_await_witness(const struct dlv_fam *f, int witness, uint32_t tag);
 void dlv_reuseport(const struct dlv_fam *f, const char *group, uint16_t port, const char *unicast,
 		   int ifindex, const char *id_multicast, const char *id_unicast);
 
-/* Sender-path rows, either family: for each row a sender on ifindex[dev]
+/* Sender-path rows, either family: for each row a sender on *ifindex[dev]
  * with MULTICAST_LOOP loop and hop limit hops (DLV_KEEP: untouched); the
  * probe's observe() sends from it (tag tag0 + row) and reads its receivers,
  * report() writes the facts of the record id. mask and local are the probe's:
@@ -189,7 +189,7 @@ struct dlv_path_row {
 };
 struct dlv_path {
 	const struct dlv_fam *f;
-	const int *ifindex;
+	const int *ifindex[3];	/* read when the rows run: set by the topology */
 	void (*observe)(int s, uint32_t tag);
 	void (*report)(const struct dlv_path_row *row);
 };
