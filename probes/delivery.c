@@ -582,33 +582,39 @@ static void connect_(void)
 /* ------------------------------------------------------------------ */
 /* sendto() a group with and without a route */
 
+/* one sendto() of tag to dst; with a peer receiver pr (>= 0, in namespace
+ * peer) also whether and where it got the datagram */
+static void noroute_send(const char *id, int s, const char *dst, uint16_t port, uint32_t tag, int pr, int peer)
+{
+	struct mcp_res r = MCP_TRY((int)dlv_send(s, dst, port, tag, 0, LEN));
+	struct dlv_rx rx;
+	int got = pr >= 0 && dlv_recv(pr, &rx, DLV_POSITIVE_MS) == 1 && rx.tag == tag;
+
+	obs_begin("%s", id);
+	obs_res(NULL, r);
+	if (pr >= 0) {
+		obs_bool("peer_received", got);
+		obs_str("peer_ifname", got ? dlv_ifname_in(peer, rx.ifindex) : "none");
+	}
+	obs_end();
+}
+
 static void noroute(void)
 {
 	static const char *G = "239.10.6.1";
 	const uint16_t P = 5600;
-	int s, peer, pr, got;
-	struct mcp_res r;
-	struct dlv_rx rx;
+	int s, peer, pr;
 
 	setup();
 	s = dlv_must_udp(F, 0, "0.0.0.0", 0);
-	r = MCP_TRY((int)dlv_send(s, G, P, 1, 0, LEN));
-	obs_begin("ipv4.delivery.noroute.sendto_group_lo_only");
-	obs_res(NULL, r);
-	obs_end();
-	r = MCP_TRY((int)dlv_send(s, "224.0.0.1", P, 1, 0, LEN));
-	obs_begin("ipv4.delivery.noroute.sendto_all_hosts_lo_only");
-	obs_res(NULL, r);
-	obs_end();
+	noroute_send("ipv4.delivery.noroute.sendto_group_lo_only", s, G, P, 1, -1, -1);
+	noroute_send("ipv4.delivery.noroute.sendto_all_hosts_lo_only", s, "224.0.0.1", P, 1, -1, -1);
 
 	/* a veth to a peer with an address but still no multicast route */
 	peer = dlv_ns_new();
 	if (peer < 0 || dlv_link_pair("v0", "10.0.0.1/24", peer, "v1", "10.0.0.2/24") < 0)
 		mcp_broken("veth pair to peer");
-	r = MCP_TRY((int)dlv_send(s, G, P, 1, 0, LEN));
-	obs_begin("ipv4.delivery.noroute.sendto_group_connected_subnet_only");
-	obs_res(NULL, r);
-	obs_end();
+	noroute_send("ipv4.delivery.noroute.sendto_group_connected_subnet_only", s, G, P, 1, -1, -1);
 
 	pr = dlv_udp_in(peer, 0, "0.0.0.0", P);
 	if (pr < 0 || mcp_join_ifindex(pr, G, dlv_ifindex_in(peer, "v1")) < 0)
@@ -617,24 +623,12 @@ static void noroute(void)
 	/* a default route covers the groups too; its gateway plays no part */
 	if (mcp_route_add("default", "v0", "10.0.0.2") < 0)
 		mcp_broken("default route via 10.0.0.2");
-	r = MCP_TRY((int)dlv_send(s, G, P, 3, 0, LEN));
-	got = dlv_recv(pr, &rx, DLV_POSITIVE_MS) == 1 && rx.tag == 3;
-	obs_begin("ipv4.delivery.noroute.sendto_group_default_route_only");
-	obs_res(NULL, r);
-	obs_bool("peer_received", got);
-	obs_str("peer_ifname", got ? dlv_ifname_in(peer, rx.ifindex) : "none");
-	obs_end();
+	noroute_send("ipv4.delivery.noroute.sendto_group_default_route_only", s, G, P, 3, pr, peer);
 	if (mcp_route_del("default", "v0", "10.0.0.2") < 0)
 		mcp_broken("delete the default route");
 	if (mcp_route_add("224.0.0.0/4", "v0", NULL) < 0)
 		mcp_broken("route 224.0.0.0/4 dev v0");
-	r = MCP_TRY((int)dlv_send(s, G, P, 2, 0, LEN));
-	got = dlv_recv(pr, &rx, DLV_POSITIVE_MS) == 1 && rx.tag == 2;
-	obs_begin("ipv4.delivery.noroute.sendto_group_after_224_route");
-	obs_res(NULL, r);
-	obs_bool("peer_received", got);
-	obs_str("peer_ifname", got ? dlv_ifname_in(peer, rx.ifindex) : "none");
-	obs_end();
+	noroute_send("ipv4.delivery.noroute.sendto_group_after_224_route", s, G, P, 2, pr, peer);
 	close(pr);
 	close(s);
 	close(peer);

@@ -98,3 +98,18 @@ def assert_never_sleeps(paths):
     for path in paths:
         text = re.sub(r"/\*.*?\*/", "", open(path).read(), flags=re.S)
         assert not re.search(r"\b(u|nano)?sleep\s*\(", text), path
+
+
+def common_tests(recorded, release, areas, at_least):
+    """the three proofs every area proof file makes, as test functions for it
+    to bind: in-process pass, every fact can fail, command-line pass"""
+    def passes_in_process():
+        assert_recorded_run_passes(recorded, release, areas, at_least)
+
+    def every_fact_can_fail():
+        assert_every_fact_can_fail(recorded, release, areas)
+
+    def passes_through_the_command_line(tmp_path):
+        assert_recorded_run_passes_through_the_command_line(tmp_path, recorded, release, areas)
+
+    return passes_in_process, every_fact_can_fail, passes_through_the_command_line

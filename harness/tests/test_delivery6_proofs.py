@@ -24,12 +24,8 @@ SOURCES = [os.path.join(ROOT, "probes", a + ".c") for a in AREAS]
 LIBS = [os.path.join(ROOT, "probes", "lib", n) for n in ("dlv6.c", "dlv6.h")]
 
 
-def test_recorded_run_passes_in_process():
-    ap.assert_recorded_run_passes(RECORDED, RELEASE, AREAS, 200)
-
-
-def test_every_fact_of_every_check_can_fail():
-    ap.assert_every_fact_can_fail(RECORDED, RELEASE, AREAS)
+(test_recorded_run_passes_in_process, test_every_fact_of_every_check_can_fail,
+ test_recorded_run_passes_through_the_command_line) = ap.common_tests(RECORDED, RELEASE, AREAS, 200)
 
 
 def test_wrong_delivery_count_fails_naming_the_check(tmp_path):
@@ -45,10 +41,6 @@ def test_wrong_source_count_fails_naming_the_check(tmp_path):
 def test_wrong_hop_limit_fails_naming_the_check(tmp_path):
     ap.assert_mutated_fails_naming(tmp_path, RECORDED, RELEASE, AREAS,
                                    "ipv6.sendopts.hops.set.int_minus1_default", "peer_hoplimit", 1, 64)
-
-
-def test_recorded_run_passes_through_the_command_line(tmp_path):
-    ap.assert_recorded_run_passes_through_the_command_line(tmp_path, RECORDED, RELEASE, AREAS)
 
 
 def test_each_check_id_is_literal_once_in_its_probe():

@@ -24,21 +24,13 @@ RECORDED = os.path.join(DATA, "delivery-areas-6.12.118+deb12-amd64.jsonl")
 RELEASE = "6.12.118+deb12-amd64"  # Debian 12, under qemu: it has CONFIG_IP_MROUTE for scope
 
 
-def test_recorded_run_passes_in_process():
-    ap.assert_recorded_run_passes(RECORDED, RELEASE, AREAS, 150)
-
-
-def test_every_fact_of_every_check_can_fail():
-    ap.assert_every_fact_can_fail(RECORDED, RELEASE, AREAS)
+(test_recorded_run_passes_in_process, test_every_fact_of_every_check_can_fail,
+ test_recorded_run_passes_through_the_command_line) = ap.common_tests(RECORDED, RELEASE, AREAS, 150)
 
 
 def test_wrong_delivery_count_fails_naming_the_check(tmp_path):
     ap.assert_mutated_fails_naming(tmp_path, RECORDED, RELEASE, AREAS,
                                    "ipv4.delivery.mcast_all.effect.unjoined_any_all0", "received", 0, 1)
-
-
-def test_recorded_run_passes_through_the_command_line(tmp_path):
-    ap.assert_recorded_run_passes_through_the_command_line(tmp_path, RECORDED, RELEASE, AREAS)
 
 
 def test_probes_never_sleep_to_synchronise():
