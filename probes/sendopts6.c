@@ -284,8 +284,6 @@ static void hops_opt(void)
 	get_optlen_rows(get_ids, IPV6_MULTICAST_HOPS, 200);
 }
 
-/* Hop limit 0 and 1 when the host is itself a member on the output device,
- * and on lo: the looped copy and the wire copy part ways */
 /* the facts of a sender-path row (dlv_path_rows): the send, the receivers
  * of mask and, where local names one, the hop limits seen (the peer's too
  * unless the sender is on lo) */
@@ -302,6 +300,8 @@ static void path_report(const struct dlv_path_row *row)
 
 static const struct dlv_path path = { F, { &idx_v0, &idx_w0, &idx_lo }, observe, path_report };
 
+/* Hop limit 0 and 1 when the host is itself a member on the output device,
+ * and on lo: the looped copy and the wire copy part ways */
 static void hops_member(void)
 {
 	/* dev: 0 v0, 2 lo */
