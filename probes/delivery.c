@@ -42,6 +42,7 @@
 #endif
 
 #define LEN 64
+#define F (&dlv_fam4)
 
 static int lo_index;
 
@@ -52,52 +53,6 @@ static void setup(void)
 	lo_index = mcp_ifindex("lo");
 	if (lo_index < 0)
 		mcp_broken("lo ifindex");
-}
-
-static int must_udp(int flags, const char *addr, uint16_t port)
-{
-	int fd = dlv_udp(flags, addr, port);
-
-	if (fd < 0)
-		mcp_broken("udp socket bound to %s:%u", addr, port);
-	return fd;
-}
-
-static void must_join_lo(int fd, const char *group)
-{
-	if (mcp_join_ifindex(fd, group, lo_index) < 0)
-		mcp_broken("join %s on lo", group);
-}
-
-static int lo_sender(void)
-{
-	int fd = must_udp(0, "0.0.0.0", 0);
-
-	if (dlv_set_if_index(fd, lo_index) < 0)
-		mcp_broken("IP_MULTICAST_IF lo");
-	return fd;
-}
-
-static void must_send(int fd, const char *dst, uint16_t port, uint32_t tag, uint32_t seq)
-{
-	if (dlv_send(fd, dst, port, tag, seq, LEN) != LEN)
-		mcp_broken("send to %s:%u", dst, port);
-}
-
-/* The witness must get the datagram: after that, every socket on the port has
- * had it delivered or not (one softirq run, this CPU). */
-static void await_witness(int witness, uint32_t tag)
-{
-	struct dlv_rx rx;
-	int r;
-
-	do {
-		r = dlv_recv(witness, &rx, DLV_POSITIVE_MS);
-		if (r <= 0) {
-			errno = r < 0 ? errno : 0;
-			mcp_broken("witness socket got nothing within %d ms", DLV_POSITIVE_MS);
-		}
-	} while (rx.tag != tag);
 }
 
 /* ------------------------------------------------------------------ */
@@ -114,10 +69,10 @@ static void ipc_round(const char *id, int by_addr, int nrecv, uint16_t port)
 	int sent = 0;
 
 	for (int i = 0; i < nrecv; i++) {
-		rfd[i] = must_udp(DLV_REUSEADDR, "0.0.0.0", port);
-		must_join_lo(rfd[i], group);
+		rfd[i] = dlv_must_udp(F, DLV_REUSEADDR, "0.0.0.0", port);
+		dlv_must_join(F, rfd[i], group, lo_index);
 	}
-	s = must_udp(0, "0.0.0.0", 0);
+	s = dlv_must_udp(F, 0, "0.0.0.0", 0);
 	if (by_addr) {
 		struct in_addr a = mcp_in("127.0.0.1");
 
@@ -207,12 +162,12 @@ static int read_window(int fd, uint32_t from, uint32_t to, int *bad)
 static void ipc_paced_round(const char *id, size_t len, uint16_t port)
 {
 	static const char *group = "239.10.1.2";
-	int rfd[4], inorder[4] = { 0 }, bad = 0, complete = 0, dup = 0, s = lo_sender();
+	int rfd[4], inorder[4] = { 0 }, bad = 0, complete = 0, dup = 0, s = dlv_must_sender(F, lo_index);
 	long sent = 0;
 
 	for (int i = 0; i < 4; i++) {
-		rfd[i] = must_udp(DLV_REUSEADDR, "0.0.0.0", port);
-		must_join_lo(rfd[i], group);
+		rfd[i] = dlv_must_udp(F, DLV_REUSEADDR, "0.0.0.0", port);
+		dlv_must_join(F, rfd[i], group, lo_index);
 	}
 	for (uint32_t w = 0; w < PACED_COUNT; w += PACED_WINDOW) {
 		for (uint32_t k = w; k < w + PACED_WINDOW; k++)
@@ -290,13 +245,13 @@ static void receivers(void)
 
 	setup();
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		rows[i].fd = must_udp(DLV_REUSEADDR, rows[i].bind, P);
+		rows[i].fd = dlv_must_udp(F, DLV_REUSEADDR, rows[i].bind, P);
 		if (rows[i].join)
-			must_join_lo(rows[i].fd, rows[i].join);
+			dlv_must_join(F, rows[i].fd, rows[i].join, lo_index);
 	}
-	s = lo_sender();
-	must_send(s, G, P, 1, 0);
-	await_witness(rows[0].fd, 1);
+	s = dlv_must_sender(F, lo_index);
+	dlv_must_send(F, s, G, P, 1, 0, LEN);
+	dlv_await_witness(F, rows[0].fd, 1);
 	for (size_t i = 1; i < MCP_ARRAY_SIZE(rows); i++) {
 		obs_begin("%s", rows[i].id);
 		obs_int("received", dlv_drain(rows[i].fd, 1, NULL));
@@ -308,7 +263,7 @@ static void receivers(void)
 
 	/* unicast to the same port: one socket gets it (no fan-out); the
 	 * positive wait polls every socket, then the rest are read at once */
-	must_send(s, "127.0.0.1", P, 2, 0);
+	dlv_must_send(F, s, "127.0.0.1", P, 2, 0, LEN);
 	for (int spins = 0; spins < 100 && !total; spins++) {
 		for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
 			got[i] = dlv_drain(rows[i].fd, 2, NULL);
@@ -339,56 +294,10 @@ static void receivers(void)
 /* SO_REUSEPORT group: multicast is not load-balanced, unicast is. */
 static void reuseport(void)
 {
-	static const char *G = "239.10.3.1";
-	const uint16_t P = 5300;
-	int fd[3], per[3], s, sent = 0, ucast = 0;
-
 	setup();
-	for (int i = 0; i < 3; i++) {
-		fd[i] = must_udp(DLV_REUSEPORT, "0.0.0.0", P);
-		must_join_lo(fd[i], G);
-	}
-	s = lo_sender();
-	for (int k = 0; k < 4; k++)
-		if (dlv_send(s, G, P, 1, (uint32_t)k, LEN) == LEN)
-			sent++;
-	for (int i = 0; i < 3; i++) {
-		struct dlv_rx rx;
-
-		per[i] = 0;
-		while (per[i] < sent && dlv_recv(fd[i], &rx, DLV_POSITIVE_MS) == 1)
-			per[i] += rx.tag == 1;
-		per[i] += dlv_drain(fd[i], 1, NULL);
-	}
-	obs_begin("ipv4.delivery.reuseport.multicast_each_socket_gets_all");
-	obs_int("sent", sent);
-	obs_arr_begin("received");
-	for (int i = 0; i < 3; i++)
-		obs_int(NULL, per[i]);
-	obs_arr_end();
-	obs_end();
-
-	/* unicast: each datagram goes to exactly one member of the group */
-	for (int k = 0; k < 6; k++)
-		must_send(s, "127.0.0.1", P, 2, (uint32_t)k);
-	for (int spins = 0; spins < 1000 && ucast < 6; spins++) {
-		struct dlv_rx rx;
-
-		for (int i = 0; i < 3; i++)
-			ucast += dlv_drain(fd[i], 2, NULL);
-		/* a short block on one member keeps the loop from spinning */
-		if (ucast < 6 && dlv_recv(fd[spins % 3], &rx, 10) == 1 && rx.tag == 2)
-			ucast++;
-	}
-	for (int i = 0; i < 3; i++)
-		ucast += dlv_drain(fd[i], 2, NULL);
-	obs_begin("ipv4.delivery.reuseport.unicast_total");
-	obs_int("sent", 6);
-	obs_int("received_total", ucast);
-	obs_end();
-	close(s);
-	for (int i = 0; i < 3; i++)
-		close(fd[i]);
+	dlv_reuseport(F, "239.10.3.1", 5300, "127.0.0.1", lo_index,
+		      "ipv4.delivery.reuseport.multicast_each_socket_gets_all",
+		      "ipv4.delivery.reuseport.unicast_total");
 }
 
 /* ------------------------------------------------------------------ */
@@ -456,24 +365,24 @@ static void mcast_all_set_rows(void)
 	};
 	static const char *G = "239.10.4.9";
 	const uint16_t P = 5410;
-	int w = must_udp(DLV_REUSEADDR, "0.0.0.0", P), s = lo_sender();
+	int w = dlv_must_udp(F, DLV_REUSEADDR, "0.0.0.0", P), s = dlv_must_sender(F, lo_index);
 
-	must_join_lo(w, G);
+	dlv_must_join(F, w, G, lo_index);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(set); i++) {
 		unsigned char c = (unsigned char)set[i].val;
 		int iv = set[i].val, pre = set[i].val ? 0 : 1, after, fd;
 		uint32_t tag = 10 + (uint32_t)i;
 		struct mcp_res r;
 
-		fd = must_udp(DLV_REUSEADDR, "0.0.0.0", P);
+		fd = dlv_must_udp(F, DLV_REUSEADDR, "0.0.0.0", P);
 		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &pre, sizeof(pre)) < 0)
 			mcp_broken("IP_MULTICAST_ALL %d", pre);
 		r = MCP_TRY(setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL,
 				       set[i].optlen == 1 ? (void *)&c : (void *)&iv,
 				       (socklen_t)set[i].optlen));
 		MCP_SAFE(dlv_get_int(fd, IPPROTO_IP, IP_MULTICAST_ALL, &after));
-		must_send(s, G, P, tag, 0);
-		await_witness(w, tag);
+		dlv_must_send(F, s, G, P, tag, 0, LEN);
+		dlv_await_witness(F, w, tag);
 		obs_begin("%s", set[i].id);
 		obs_res(NULL, r);
 		obs_int("before", pre);
@@ -488,7 +397,7 @@ static void mcast_all_set_rows(void)
 
 static int sock_all(const char *bind, uint16_t port, int all)
 {
-	int fd = must_udp(DLV_REUSEADDR, bind, port);
+	int fd = dlv_must_udp(F, DLV_REUSEADDR, bind, port);
 
 	if (all >= 0 && setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &all, sizeof(all)) < 0)
 		mcp_broken("IP_MULTICAST_ALL %d", all);
@@ -516,7 +425,7 @@ static void mcast_all_effect(void)
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
 		rows[i].fd = sock_all(rows[i].bind, P, rows[i].all);
 		if (rows[i].join)
-			must_join_lo(rows[i].fd, G);
+			dlv_must_join(F, rows[i].fd, G, lo_index);
 	}
 	/* an AF_INET6 dual-stack socket on the same port, not joined: its
 	 * SOL_IP IP_MULTICAST_ALL default (read in the mcast_all scenario)
@@ -531,9 +440,9 @@ static void mcast_all_effect(void)
 		    bind(v6, (struct sockaddr *)&a6, sizeof(a6)) < 0)
 			mcp_broken("dual-stack AF_INET6 socket on port %u", P);
 	}
-	s = lo_sender();
-	must_send(s, G, P, 1, 0);
-	await_witness(rows[0].fd, 1);
+	s = dlv_must_sender(F, lo_index);
+	dlv_must_send(F, s, G, P, 1, 0, LEN);
+	dlv_await_witness(F, rows[0].fd, 1);
 	obs_begin("ipv4.delivery.mcast_all.effect.unjoined_af_inet6_dual_stack_default");
 	obs_int("received", dlv_drain(v6, 1, NULL));
 	obs_end();
@@ -555,7 +464,7 @@ static void mcast_all_effect(void)
 	h1 = sock_all("0.0.0.0", P2, -1);
 	h0 = sock_all("0.0.0.0", P2, 0);
 	hg = sock_all("224.0.0.1", P2, -1);
-	must_send(s, "224.0.0.1", P2, 3, 0);
+	dlv_must_send(F, s, "224.0.0.1", P2, 3, 0, LEN);
 	{
 		struct dlv_rx rx;
 
@@ -592,12 +501,12 @@ static void connect_(void)
 	ssize_t n;
 
 	setup();
-	w = must_udp(DLV_REUSEADDR, "0.0.0.0", P);	/* witness, joined G and G3 */
-	must_join_lo(w, G);
-	must_join_lo(w, G3);
+	w = dlv_must_udp(F, DLV_REUSEADDR, "0.0.0.0", P);	/* witness, joined G and G3 */
+	dlv_must_join(F, w, G, lo_index);
+	dlv_must_join(F, w, G3, lo_index);
 
 	/* no route and no IP_MULTICAST_IF: connect() needs a route too */
-	c = must_udp(0, "0.0.0.0", 0);
+	c = dlv_must_udp(F, 0, "0.0.0.0", 0);
 	r = MCP_TRY(connect(c, (struct sockaddr *)&to, sizeof(to)));
 	obs_begin("ipv4.delivery.connect.sender_no_route");
 	obs_res(NULL, r);
@@ -605,7 +514,7 @@ static void connect_(void)
 	close(c);
 
 	/* a sender connected to the group */
-	c = must_udp(0, "0.0.0.0", 0);
+	c = dlv_must_udp(F, 0, "0.0.0.0", 0);
 	if (dlv_set_if_index(c, lo_index) < 0)
 		mcp_broken("IP_MULTICAST_IF lo");
 	r = MCP_TRY(connect(c, (struct sockaddr *)&to, sizeof(to)));
@@ -639,7 +548,7 @@ static void connect_(void)
 	}
 
 	/* send() on an unconnected socket has no destination */
-	u = lo_sender();
+	u = dlv_must_sender(F, lo_index);
 	r = MCP_TRY((int)dlv_send_connected(u, 9, 0, LEN));
 	obs_begin("ipv4.delivery.connect.send_unconnected");
 	obs_res(NULL, r);
@@ -649,16 +558,16 @@ static void connect_(void)
 	 * its peer becomes the group, so group traffic (whose source is never
 	 * the group) no longer matches it. lo has no universe-scope address, so
 	 * the route gives no source and the local address stays 0.0.0.0 */
-	rc_sock = must_udp(DLV_REUSEADDR, "0.0.0.0", P);
-	must_join_lo(rc_sock, G);
+	rc_sock = dlv_must_udp(F, DLV_REUSEADDR, "0.0.0.0", P);
+	dlv_must_join(F, rc_sock, G, lo_index);
 	if (dlv_set_if_index(rc_sock, lo_index) < 0)
 		mcp_broken("IP_MULTICAST_IF lo");
 	r = MCP_TRY(connect(rc_sock, (struct sockaddr *)&to, sizeof(to)));
 	nl = sizeof(name);
 	memset(&name, 0, sizeof(name));
 	getsockname(rc_sock, (struct sockaddr *)&name, &nl);
-	must_send(u, G, P, 3, 0);
-	await_witness(w, 3);
+	dlv_must_send(F, u, G, P, 3, 0, LEN);
+	dlv_await_witness(F, w, 3);
 	obs_begin("ipv4.delivery.connect.wildcard_receiver_then_connected_to_group");
 	obs_res("connect", r);
 	obs_str("local_addr", dlv_ntoa(name.sin_addr));
@@ -673,33 +582,39 @@ static void connect_(void)
 /* ------------------------------------------------------------------ */
 /* sendto() a group with and without a route */
 
+/* one sendto() of tag to dst; with a peer receiver pr (>= 0, in namespace
+ * peer) also whether and where it got the datagram */
+static void noroute_send(const char *id, int s, const char *dst, uint16_t port, uint32_t tag, int pr, int peer)
+{
+	struct mcp_res r = MCP_TRY((int)dlv_send(s, dst, port, tag, 0, LEN));
+	struct dlv_rx rx;
+	int got = pr >= 0 && dlv_recv(pr, &rx, DLV_POSITIVE_MS) == 1 && rx.tag == tag;
+
+	obs_begin("%s", id);
+	obs_res(NULL, r);
+	if (pr >= 0) {
+		obs_bool("peer_received", got);
+		obs_str("peer_ifname", got ? dlv_ifname_in(peer, rx.ifindex) : "none");
+	}
+	obs_end();
+}
+
 static void noroute(void)
 {
 	static const char *G = "239.10.6.1";
 	const uint16_t P = 5600;
-	int s, peer, pr, got;
-	struct mcp_res r;
-	struct dlv_rx rx;
+	int s, peer, pr;
 
 	setup();
-	s = must_udp(0, "0.0.0.0", 0);
-	r = MCP_TRY((int)dlv_send(s, G, P, 1, 0, LEN));
-	obs_begin("ipv4.delivery.noroute.sendto_group_lo_only");
-	obs_res(NULL, r);
-	obs_end();
-	r = MCP_TRY((int)dlv_send(s, "224.0.0.1", P, 1, 0, LEN));
-	obs_begin("ipv4.delivery.noroute.sendto_all_hosts_lo_only");
-	obs_res(NULL, r);
-	obs_end();
+	s = dlv_must_udp(F, 0, "0.0.0.0", 0);
+	noroute_send("ipv4.delivery.noroute.sendto_group_lo_only", s, G, P, 1, -1, -1);
+	noroute_send("ipv4.delivery.noroute.sendto_all_hosts_lo_only", s, "224.0.0.1", P, 1, -1, -1);
 
 	/* a veth to a peer with an address but still no multicast route */
 	peer = dlv_ns_new();
 	if (peer < 0 || dlv_link_pair("v0", "10.0.0.1/24", peer, "v1", "10.0.0.2/24") < 0)
 		mcp_broken("veth pair to peer");
-	r = MCP_TRY((int)dlv_send(s, G, P, 1, 0, LEN));
-	obs_begin("ipv4.delivery.noroute.sendto_group_connected_subnet_only");
-	obs_res(NULL, r);
-	obs_end();
+	noroute_send("ipv4.delivery.noroute.sendto_group_connected_subnet_only", s, G, P, 1, -1, -1);
 
 	pr = dlv_udp_in(peer, 0, "0.0.0.0", P);
 	if (pr < 0 || mcp_join_ifindex(pr, G, dlv_ifindex_in(peer, "v1")) < 0)
@@ -708,24 +623,12 @@ static void noroute(void)
 	/* a default route covers the groups too; its gateway plays no part */
 	if (mcp_route_add("default", "v0", "10.0.0.2") < 0)
 		mcp_broken("default route via 10.0.0.2");
-	r = MCP_TRY((int)dlv_send(s, G, P, 3, 0, LEN));
-	got = dlv_recv(pr, &rx, DLV_POSITIVE_MS) == 1 && rx.tag == 3;
-	obs_begin("ipv4.delivery.noroute.sendto_group_default_route_only");
-	obs_res(NULL, r);
-	obs_bool("peer_received", got);
-	obs_str("peer_ifname", got ? dlv_ifname_in(peer, rx.ifindex) : "none");
-	obs_end();
+	noroute_send("ipv4.delivery.noroute.sendto_group_default_route_only", s, G, P, 3, pr, peer);
 	if (mcp_route_del("default", "v0", "10.0.0.2") < 0)
 		mcp_broken("delete the default route");
 	if (mcp_route_add("224.0.0.0/4", "v0", NULL) < 0)
 		mcp_broken("route 224.0.0.0/4 dev v0");
-	r = MCP_TRY((int)dlv_send(s, G, P, 2, 0, LEN));
-	got = dlv_recv(pr, &rx, DLV_POSITIVE_MS) == 1 && rx.tag == 2;
-	obs_begin("ipv4.delivery.noroute.sendto_group_after_224_route");
-	obs_res(NULL, r);
-	obs_bool("peer_received", got);
-	obs_str("peer_ifname", got ? dlv_ifname_in(peer, rx.ifindex) : "none");
-	obs_end();
+	noroute_send("ipv4.delivery.noroute.sendto_group_after_224_route", s, G, P, 2, pr, peer);
 	close(pr);
 	close(s);
 	close(peer);
@@ -743,15 +646,15 @@ static void join_first(void)
 	struct mcp_res jr, br;
 
 	setup();
-	w = must_udp(DLV_REUSEADDR, "0.0.0.0", P);	/* witness: bound, then joined */
-	must_join_lo(w, G);
+	w = dlv_must_udp(F, DLV_REUSEADDR, "0.0.0.0", P);	/* witness: bound, then joined */
+	dlv_must_join(F, w, G, lo_index);
 	j = MCP_SAFE(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
 	MCP_SAFE(setsockopt(j, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
 	jr = MCP_TRY(mcp_join_ifindex(j, G, lo_index));
 	br = MCP_TRY(bind(j, (struct sockaddr *)&a, sizeof(a)));
-	s = lo_sender();
-	must_send(s, G, P, 1, 0);
-	await_witness(w, 1);
+	s = dlv_must_sender(F, lo_index);
+	dlv_must_send(F, s, G, P, 1, 0, LEN);
+	dlv_await_witness(F, w, 1);
 	obs_begin("ipv4.delivery.receivers.joined_before_bind");
 	obs_res("join", jr);
 	obs_res("bind", br);
@@ -817,7 +720,7 @@ static void forged_source(void)
 	int r;
 
 	peer_link();
-	r = must_udp(0, "0.0.0.0", P);
+	r = dlv_must_udp(F, 0, "0.0.0.0", P);
 	if (mcp_join_ifindex(r, G, mcp_ifindex("v0")) < 0)
 		mcp_broken("join %s on v0", G);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {

@@ -41,6 +41,7 @@
 #endif
 
 #define LEN 64
+#define F (&dlv_fam6)
 
 static int lo_index;
 
@@ -62,52 +63,6 @@ static void setup(void)
 	setup_bare();
 	if (dlv6_route_add("ff00::/8", "lo", RTN_LOCAL, RT_TABLE_LOCAL, 0) < 0)
 		mcp_broken("route local ff00::/8 dev lo table local");
-}
-
-static int must_udp6(int flags, const char *addr, uint16_t port)
-{
-	int fd = dlv6_udp(flags, addr, port);
-
-	if (fd < 0)
-		mcp_broken("udp6 socket bound to [%s]:%u", addr, port);
-	return fd;
-}
-
-static void must_join_lo(int fd, const char *group)
-{
-	if (dlv6_join(fd, group, lo_index) < 0)
-		mcp_broken("join %s on lo", group);
-}
-
-static int lo_sender(void)
-{
-	int fd = must_udp6(0, "::", 0);
-
-	if (dlv6_set_if(fd, lo_index) < 0)
-		mcp_broken("IPV6_MULTICAST_IF lo");
-	return fd;
-}
-
-static void must_send(int fd, const char *dst, uint16_t port, uint32_t tag, uint32_t seq)
-{
-	if (dlv6_send(fd, dst, port, tag, seq, LEN) != LEN)
-		mcp_broken("send to [%s]:%u", dst, port);
-}
-
-/* The witness must get the datagram: after that every socket on the port has
- * had it delivered or not (__udp6_lib_mcast_deliver, one softirq run, this CPU). */
-static void await_witness(int witness, uint32_t tag)
-{
-	struct dlv6_rx rx;
-	int r;
-
-	do {
-		r = dlv6_recv(witness, &rx, DLV_POSITIVE_MS);
-		if (r <= 0) {
-			errno = r < 0 ? errno : 0;
-			mcp_broken("witness socket got nothing within %d ms", DLV_POSITIVE_MS);
-		}
-	} while (rx.tag != tag);
 }
 
 static void obs_received(const char *id, int n)
@@ -168,10 +123,10 @@ static void ipc_round(const struct ipc_row *row, uint16_t port)
 	int rfd[8], s;
 
 	for (int i = 0; i < row->nrecv; i++) {
-		rfd[i] = must_udp6(DLV6_REUSEADDR, "::", port);
-		must_join_lo(rfd[i], row->group);
+		rfd[i] = dlv_must_udp(F, DLV6_REUSEADDR, "::", port);
+		dlv_must_join(F, rfd[i], row->group, lo_index);
 	}
-	s = must_udp6(0, "::", 0);
+	s = dlv_must_udp(F, 0, "::", 0);
 	ifres = MCP_TRY(dlv6_set_if(s, lo_index));
 	for (int k = 0; k < IPC_COUNT; k++)
 		if (dlv6_send(s, row->group, port, 1, (uint32_t)k, LEN) == LEN)
@@ -233,9 +188,9 @@ static void lo_route(void)
 	int r, s, dropped_tags = 0;
 
 	setup_bare();
-	r = must_udp6(0, "::", P);
-	must_join_lo(r, g);
-	s = lo_sender();
+	r = dlv_must_udp(F, 0, "::", P);
+	dlv_must_join(F, r, g, lo_index);
+	s = dlv_must_sender(F, lo_index);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
 		long before = dlv6_snmp("Ip6OutNoRoutes");
 		struct mcp_res add = { 0, 0 }, snd;
@@ -294,11 +249,11 @@ static int rcv_socket(struct rcv_row *row, uint16_t port)
 			mcp_broken("AF_INET socket on port %u", port);
 		return fd;
 	}
-	fd = must_udp6(DLV6_REUSEADDR | row->flags, row->bind, port);
+	fd = dlv_must_udp(F, DLV6_REUSEADDR | row->flags, row->bind, port);
 	if (row->all >= 0 && setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &row->all, sizeof(row->all)) < 0)
 		mcp_broken("IPV6_MULTICAST_ALL %d", row->all);
 	if (row->join)
-		must_join_lo(fd, row->join);
+		dlv_must_join(F, fd, row->join, lo_index);
 	return fd;
 }
 
@@ -309,7 +264,7 @@ static void unicast_same_port(struct rcv_row *rows, size_t n, int s, uint16_t po
 	const char *who = "none";
 	int total = 0;
 
-	must_send(s, "::1", port, 2, 0);
+	dlv_must_send(F, s, "::1", port, 2, 0, LEN);
 	for (int spins = 0; spins < 100 && !total; spins++) {
 		struct dlv6_rx rx;
 
@@ -356,9 +311,9 @@ static void receivers(void)
 	setup();
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++)
 		rows[i].fd = rcv_socket(&rows[i], P);
-	s = lo_sender();
-	must_send(s, "ff05::8:1", P, 1, 0);
-	await_witness(rows[0].fd, 1);
+	s = dlv_must_sender(F, lo_index);
+	dlv_must_send(F, s, "ff05::8:1", P, 1, 0, LEN);
+	dlv_await_witness(F, rows[0].fd, 1);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
 		int n = rows[i].family == AF_INET ? dlv_drain(rows[i].fd, 1, NULL) : dlv6_drain(rows[i].fd, 1, NULL);
 
@@ -388,14 +343,14 @@ static void no_member(void)
 
 	setup();
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		fd[i] = must_udp6(DLV6_REUSEADDR, "::", P);
+		fd[i] = dlv_must_udp(F, DLV6_REUSEADDR, "::", P);
 		if (setsockopt(fd[i], IPPROTO_IPV6, IPV6_MULTICAST_ALL, &rows[i].all, sizeof(rows[i].all)) < 0)
 			mcp_broken("IPV6_MULTICAST_ALL");
-		must_join_lo(fd[i], "ff05::9:1");
+		dlv_must_join(F, fd[i], "ff05::9:1", lo_index);
 	}
-	s = lo_sender();
-	must_send(s, "ff05::9:99", P, 1, 0);
-	must_send(s, "ff05::9:1", P, DLV_TAG_SENTINEL, 0);
+	s = dlv_must_sender(F, lo_index);
+	dlv_must_send(F, s, "ff05::9:99", P, 1, 0, LEN);
+	dlv_must_send(F, s, "ff05::9:1", P, DLV_TAG_SENTINEL, 0, LEN);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
 		obs_received(rows[i].id, dlv6_count_until_sentinel(fd[i], 1, NULL));
 		close(fd[i]);
@@ -406,53 +361,10 @@ static void no_member(void)
 /* SO_REUSEPORT group: multicast is not load-balanced, unicast is. */
 static void reuseport(void)
 {
-	static const char *G = "ff05::a:1";
-	const uint16_t P = 7500;
-	int fd[3], per[3], s, sent = 0, ucast = 0;
-
 	setup();
-	for (int i = 0; i < 3; i++) {
-		fd[i] = must_udp6(DLV6_REUSEPORT, "::", P);
-		must_join_lo(fd[i], G);
-	}
-	s = lo_sender();
-	for (int k = 0; k < 4; k++)
-		sent += dlv6_send(s, G, P, 1, (uint32_t)k, LEN) == LEN;
-	for (int i = 0; i < 3; i++) {
-		struct dlv6_rx rx;
-
-		per[i] = 0;
-		while (per[i] < sent && dlv6_recv(fd[i], &rx, DLV_POSITIVE_MS) == 1)
-			per[i] += rx.tag == 1;
-		per[i] += dlv6_drain(fd[i], 1, NULL);
-	}
-	obs_begin("ipv6.delivery.reuseport.multicast_each_socket_gets_all");
-	obs_int("sent", sent);
-	obs_arr_begin("received");
-	for (int i = 0; i < 3; i++)
-		obs_int(NULL, per[i]);
-	obs_arr_end();
-	obs_end();
-
-	for (int k = 0; k < 6; k++)
-		must_send(s, "::1", P, 2, (uint32_t)k);
-	for (int spins = 0; spins < 1000 && ucast < 6; spins++) {
-		struct dlv6_rx rx;
-
-		for (int i = 0; i < 3; i++)
-			ucast += dlv6_drain(fd[i], 2, NULL);
-		if (ucast < 6 && dlv6_recv(fd[spins % 3], &rx, 10) == 1 && rx.tag == 2)
-			ucast++;
-	}
-	for (int i = 0; i < 3; i++)
-		ucast += dlv6_drain(fd[i], 2, NULL);
-	obs_begin("ipv6.delivery.reuseport.unicast_total");
-	obs_int("sent", 6);
-	obs_int("received_total", ucast);
-	obs_end();
-	close(s);
-	for (int i = 0; i < 3; i++)
-		close(fd[i]);
+	dlv_reuseport(F, "ff05::a:1", 7500, "::1", lo_index,
+		      "ipv6.delivery.reuseport.multicast_each_socket_gets_all",
+		      "ipv6.delivery.reuseport.unicast_total");
 }
 
 /* ------------------------------------------------------------------ */
@@ -484,10 +396,10 @@ static void mcast_all(void)
 	int w, s, def = -1, dfd;
 
 	setup();
-	dfd = must_udp6(DLV6_REUSEADDR, "::", P);	/* default, unjoined */
+	dfd = dlv_must_udp(F, DLV6_REUSEADDR, "::", P);	/* default, unjoined */
 	dr = MCP_TRY(dlv_get_int(dfd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &def));
-	w = must_udp6(DLV6_REUSEADDR, "::", P);
-	must_join_lo(w, "ff05::b:1");
+	w = dlv_must_udp(F, DLV6_REUSEADDR, "::", P);
+	dlv_must_join(F, w, "ff05::b:1", lo_index);
 	/* pre-set to the opposite of what the row tries, so a refused or
 	 * ignored value shows in both the readback and the traffic */
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
@@ -495,7 +407,7 @@ static void mcast_all(void)
 		unsigned char c = (unsigned char)rows[i].val;
 
 		pre[i] = rows[i].val ? 0 : 1;
-		fd[i] = must_udp6(DLV6_REUSEADDR, "::", P);
+		fd[i] = dlv_must_udp(F, DLV6_REUSEADDR, "::", P);
 		if (setsockopt(fd[i], IPPROTO_IPV6, IPV6_MULTICAST_ALL, &pre[i], sizeof(int)) < 0)
 			mcp_broken("IPV6_MULTICAST_ALL pre-set %d", pre[i]);
 		r[i] = MCP_TRY(setsockopt(fd[i], IPPROTO_IPV6, IPV6_MULTICAST_ALL,
@@ -503,9 +415,9 @@ static void mcast_all(void)
 		if (dlv_get_int(fd[i], IPPROTO_IPV6, IPV6_MULTICAST_ALL, &after[i]) < 0)
 			mcp_broken("IPV6_MULTICAST_ALL readback");
 	}
-	s = lo_sender();
-	must_send(s, "ff05::b:1", P, 1, 0);
-	await_witness(w, 1);
+	s = dlv_must_sender(F, lo_index);
+	dlv_must_send(F, s, "ff05::b:1", P, 1, 0, LEN);
+	dlv_await_witness(F, w, 1);
 	obs_begin("ipv6.delivery.mcast_all.default");
 	obs_res(NULL, dr);
 	obs_int("value", def);
@@ -600,7 +512,7 @@ static void dualstack(void)
 	if (w < 0 || mcp_join_ifindex(w, g4, lo_index) < 0)
 		mcp_broken("AF_INET witness on %s", g4);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		rows[i].fd = must_udp6(DLV6_REUSEADDR | rows[i].flags, rows[i].bind, P);
+		rows[i].fd = dlv_must_udp(F, DLV6_REUSEADDR | rows[i].flags, rows[i].bind, P);
 		rows[i].jr = v4_join(rows[i].fd, rows[i].join, g4);
 		if (rows[i].sol_ip_all >= 0 && setsockopt(rows[i].fd, SOL_IP, IP_MULTICAST_ALL, &rows[i].sol_ip_all,
 							  sizeof(int)) < 0)
@@ -653,7 +565,7 @@ static void v6only_row(const struct v6only_row *row, uint16_t port, int s4, int 
 	if (dlv_get_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v) < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
 	    setsockopt(fd, SOL_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m)) < 0)
 		mcp_broken("v6only socket on port %u", port);
-	must_join_lo(fd, "ff05::c:1");
+	dlv_must_join(F, fd, "ff05::c:1", lo_index);
 	f4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	{
 		struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -662,7 +574,7 @@ static void v6only_row(const struct v6only_row *row, uint16_t port, int s4, int 
 	}
 	if (dlv_send(s4, "239.12.1.1", port, 1, 0, LEN) != LEN)
 		mcp_broken("IPv4 send");
-	must_send(s6, "ff05::c:1", port, DLV_TAG_SENTINEL, 0);
+	dlv_must_send(F, s6, "ff05::c:1", port, DLV_TAG_SENTINEL, 0, LEN);
 	n = dlv6_count_until_sentinel(fd, 1, NULL);
 	obs_begin("%s", row->id);
 	obs_int("value", v);
@@ -689,11 +601,11 @@ static void v6only(void)
 	s4 = dlv_udp(0, "0.0.0.0", 0);
 	if (s4 < 0 || setsockopt(s4, IPPROTO_IP, IP_MULTICAST_IF, &lo4, sizeof(lo4)) < 0)
 		mcp_broken("AF_INET sender on lo");
-	s6 = lo_sender();
+	s6 = dlv_must_sender(F, lo_index);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++)
 		v6only_row(&rows[i], (uint16_t)(7800 + i), s4, s6);
 	/* once bound, the socket's family behaviour is fixed */
-	fd = must_udp6(0, "::", 7810);
+	fd = dlv_must_udp(F, 0, "::", 7810);
 	r = MCP_TRY(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)));
 	dlv_get_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v);
 	obs_begin("ipv6.delivery.v6only.set_0_after_bind");
@@ -711,7 +623,7 @@ static void v6only(void)
 static void connect_lo_only(const char *g, uint16_t port)
 {
 	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
-	int c = must_udp6(0, "::", 0);
+	int c = dlv_must_udp(F, 0, "::", 0);
 	struct mcp_res r;
 
 	inet_pton(AF_INET6, g, &to.sin6_addr);
@@ -773,14 +685,14 @@ static void connect_(void)
 	if (dlv6_route_add("ff00::/8", "lo", RTN_LOCAL, RT_TABLE_LOCAL, 0) < 0)
 		mcp_broken("route local ff00::/8 dev lo");
 	inet_pton(AF_INET6, G, &to.sin6_addr);
-	w = must_udp6(DLV6_REUSEADDR, "::", P);	/* witness, joined G and ff05::d:3 */
-	must_join_lo(w, G);
-	must_join_lo(w, "ff05::d:3");
-	c = lo_sender();
+	w = dlv_must_udp(F, DLV6_REUSEADDR, "::", P);	/* witness, joined G and ff05::d:3 */
+	dlv_must_join(F, w, G, lo_index);
+	dlv_must_join(F, w, "ff05::d:3", lo_index);
+	c = dlv_must_sender(F, lo_index);
 	connected_sender(c, w, &to);
 
 	/* send() on an unconnected socket has no destination */
-	u = lo_sender();
+	u = dlv_must_sender(F, lo_index);
 	dlv_fill(buf, 9, 0, LEN);
 	r = MCP_TRY((int)send(u, buf, LEN, 0));
 	obs_begin("ipv6.delivery.connect.send_unconnected");
@@ -789,14 +701,14 @@ static void connect_(void)
 
 	/* a joined wildcard receiver that then connects to the group: its peer
 	 * becomes the group, and group traffic never comes from the group */
-	rc_sock = must_udp6(DLV6_REUSEADDR, "::", P);
-	must_join_lo(rc_sock, G);
+	rc_sock = dlv_must_udp(F, DLV6_REUSEADDR, "::", P);
+	dlv_must_join(F, rc_sock, G, lo_index);
 	if (dlv6_set_if(rc_sock, lo_index) < 0)
 		mcp_broken("IPV6_MULTICAST_IF lo");
 	r = MCP_TRY(connect(rc_sock, (struct sockaddr *)&to, sizeof(to)));
 	getsockname(rc_sock, (struct sockaddr *)&name, &nl);
-	must_send(u, G, P, 3, 0);
-	await_witness(w, 3);
+	dlv_must_send(F, u, G, P, 3, 0, LEN);
+	dlv_await_witness(F, w, 3);
 	obs_begin("ipv6.delivery.connect.wildcard_receiver_then_connected_to_group");
 	obs_res("connect", r);
 	obs_str("local_addr", dlv6_ntop(&name.sin6_addr));
@@ -820,7 +732,7 @@ struct noroute_row {
 
 static struct mcp_res noroute_send(const struct noroute_row *row, uint32_t tag)
 {
-	int s = must_udp6(0, "::", 0);
+	int s = dlv_must_udp(F, 0, "::", 0);
 	struct mcp_res r;
 
 	if (row->use_if && dlv6_set_if(s, row->use_if == 1 ? lo_index : mcp_ifindex("v0")) < 0)
@@ -921,8 +833,8 @@ static void join_before_bind(void)
 	int fd, w, s;
 
 	setup();
-	w = must_udp6(DLV6_REUSEADDR, "::", P);
-	must_join_lo(w, G);
+	w = dlv_must_udp(F, DLV6_REUSEADDR, "::", P);
+	dlv_must_join(F, w, G, lo_index);
 	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		mcp_broken("socket");
@@ -934,9 +846,9 @@ static void join_before_bind(void)
 			mcp_broken("SO_REUSEADDR");
 	}
 	br = MCP_TRY(bind(fd, (struct sockaddr *)&a, sizeof(a)));
-	s = lo_sender();
-	must_send(s, G, P, 1, 0);
-	await_witness(w, 1);
+	s = dlv_must_sender(F, lo_index);
+	dlv_must_send(F, s, G, P, 1, 0, LEN);
+	dlv_await_witness(F, w, 1);
 	obs_begin("ipv6.delivery.join_before_bind.then_bound_to_port");
 	obs_res("join", jr);
 	obs_res("bind", br);

@@ -212,7 +212,6 @@ static void limit_follows_sysctl(void)
 /* With the count limit far away, per-socket option memory is what stops joins. */
 static void limit_optmem(void)
 {
-	long optmem = -1;
 	int fd = udp();
 	struct fill f;
 
@@ -222,10 +221,7 @@ static void limit_optmem(void)
 	obs_int("accepted", f.accepted);
 	obs_res("next", f.next);
 	/* per namespace since 6.x; absent in child namespaces of older kernels */
-	if (mcp_sysctl_get_int("net.core.optmem_max", &optmem) < 0)
-		obs_null("optmem_max_in_netns");
-	else
-		obs_int("optmem_max_in_netns", optmem);
+	obs_sysctl_int("optmem_max_in_netns", "net.core.optmem_max");
 	obs_end();
 	close(fd);
 }

@@ -193,16 +193,12 @@ static struct fill fill6(int fd, int mcast_api, int ifindex, unsigned int first,
 static void fill_to_optmem(const char *id, int fd, int mcast_api)
 {
 	struct fill f = fill6(fd, mcast_api, 1, 0, FILL_CAP);
-	long optmem = -1;
 
 	obs_begin("%s", id);
 	obs_int("accepted", f.accepted);
 	obs_res("next", f.next);
 	/* per namespace since 6.8; absent in child namespaces before */
-	if (mcp_sysctl_get_int("net.core.optmem_max", &optmem) < 0)
-		obs_null("optmem_max_in_netns");
-	else
-		obs_int("optmem_max_in_netns", optmem);
+	obs_sysctl_int("optmem_max_in_netns", "net.core.optmem_max");
 	obs_end();
 }
 

@@ -40,6 +40,7 @@
 #endif
 
 #define LEN 64
+#define F (&dlv_fam4)
 #define G "239.20.0.1"
 #define P 6000
 
@@ -54,27 +55,9 @@ static struct {
 } res[NR];
 static struct mcp_res last_send;
 
-static int must_udp(int flags, const char *addr, uint16_t port)
-{
-	int fd = dlv_udp(flags, addr, port);
-
-	if (fd < 0)
-		mcp_broken("udp socket bound to %s:%u", addr, port);
-	return fd;
-}
-
-static int sender_on(int ifindex)
-{
-	int fd = must_udp(0, "0.0.0.0", 0);
-
-	if (dlv_set_if_index(fd, ifindex) < 0 || dlv_set_loop(fd, 1) < 0)
-		mcp_broken("sentinel sender on ifindex %d", ifindex);
-	return fd;
-}
-
 static int local_receiver(int ifindex)
 {
-	int fd = must_udp(DLV_REUSEADDR, "0.0.0.0", P), zero = 0;
+	int fd = dlv_must_udp(F, DLV_REUSEADDR, "0.0.0.0", P), zero = 0;
 
 	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof(zero)) < 0 ||
 	    mcp_join_ifindex(fd, G, ifindex) < 0)
@@ -106,13 +89,13 @@ static void topo(int local)
 	    mcp_join_ifindex(rfd[PA], G, dlv_ifindex_in(nsa, "v1")) < 0 ||
 	    mcp_join_ifindex(rfd[PB], G, dlv_ifindex_in(nsb, "w1")) < 0)
 		mcp_broken("peer receivers");
-	sent_v0 = sender_on(idx_v0);
-	sent_w0 = sender_on(idx_w0);
+	sent_v0 = dlv_must_sender_set(F, idx_v0, 1, DLV_KEEP);
+	sent_w0 = dlv_must_sender_set(F, idx_w0, 1, DLV_KEEP);
 	if (local) {
 		rfd[LV] = local_receiver(idx_v0);
 		rfd[LW] = local_receiver(idx_w0);
 		rfd[LL] = local_receiver(idx_lo);
-		sent_lo = sender_on(idx_lo);
+		sent_lo = dlv_must_sender_set(F, idx_lo, 1, DLV_KEEP);
 	}
 }
 
@@ -324,39 +307,35 @@ static void loop_opt(void)
 	get_optlen_rows("loop", IP_MULTICAST_LOOP, 1, get, MCP_ARRAY_SIZE(get));
 }
 
+/* the facts of a sender-path row (dlv_path_rows): the send, the receivers
+ * of mask and, where local names one, the TTL that receiver saw */
+static void path_report(const struct dlv_path_row *row)
+{
+	obs_res("send", last_send);
+	obs_counts(row->mask);
+	if (row->local >= 0)
+		obs_int("local_ttl", res[row->local].n ? res[row->local].first.ttl : -1);
+}
+
+static const struct dlv_path path = { F, { &idx_v0, &idx_w0, &idx_lo }, observe, path_report };
+
 static void loop_path(void)
 {
-	struct {
-		const char *id;
-		int ifindex_of;	/* 0 v0, 1 w0, 2 lo */
-		int loop;
-		unsigned int mask;
-	} rows[] = {
+	/* dev: 0 v0, 1 w0, 2 lo */
+	static const struct dlv_path_row rows[] = {
 		/* local_v0's own receiver has IP_MULTICAST_LOOP 0 (set below) */
-		{ "ipv4.sendopts.loop.path.v0_sender_loop1_receiver_loop0", 0, 1, M(PA) | M(LV) },
-		{ "ipv4.sendopts.loop.path.v0_sender_loop0", 0, 0, M(PA) | M(LV) },
-		{ "ipv4.sendopts.loop.path.w0_sender_loop0_receiver_loop1", 1, 0, M(PB) | M(LW) },
-		{ "ipv4.sendopts.loop.path.w0_sender_loop1", 1, 1, M(PB) | M(LW) },
-		{ "ipv4.sendopts.loop.path.lo_sender_loop0_still_delivers", 2, 0, M(LL) },
-		{ "ipv4.sendopts.loop.path.lo_sender_loop1_one_copy", 2, 1, M(LL) },
+		{ "ipv4.sendopts.loop.path.v0_sender_loop1_receiver_loop0", 0, 1, DLV_KEEP, M(PA) | M(LV), -1 },
+		{ "ipv4.sendopts.loop.path.v0_sender_loop0", 0, 0, DLV_KEEP, M(PA) | M(LV), -1 },
+		{ "ipv4.sendopts.loop.path.w0_sender_loop0_receiver_loop1", 1, 0, DLV_KEEP, M(PB) | M(LW), -1 },
+		{ "ipv4.sendopts.loop.path.w0_sender_loop1", 1, 1, DLV_KEEP, M(PB) | M(LW), -1 },
+		{ "ipv4.sendopts.loop.path.lo_sender_loop0_still_delivers", 2, 0, DLV_KEEP, M(LL), -1 },
+		{ "ipv4.sendopts.loop.path.lo_sender_loop1_one_copy", 2, 1, DLV_KEEP, M(LL), -1 },
 	};
 
 	topo(1);
 	if (dlv_set_loop(rfd[LV], 0) < 0)
 		mcp_broken("receiver IP_MULTICAST_LOOP 0");
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int idx = rows[i].ifindex_of == 0 ? idx_v0 : rows[i].ifindex_of == 1 ? idx_w0 : idx_lo;
-		int s = must_udp(0, "0.0.0.0", 0);
-
-		if (dlv_set_if_index(s, idx) < 0 || dlv_set_loop(s, rows[i].loop) < 0)
-			mcp_broken("sender setup");
-		observe(s, 100 + (uint32_t)i);
-		obs_begin("%s", rows[i].id);
-		obs_res("send", last_send);
-		obs_counts(rows[i].mask);
-		obs_end();
-		close(s);
-	}
+	dlv_path_rows(&path, rows, MCP_ARRAY_SIZE(rows), 100);
 }
 
 /* ------------------------------------------------------------------ */
@@ -414,7 +393,7 @@ static void ttl_wire(void)
 
 	topo(0);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(ttls); i++) {
-		int s = must_udp(0, "0.0.0.0", 0);
+		int s = dlv_must_udp(F, 0, "0.0.0.0", 0);
 
 		if (dlv_set_if_index(s, idx_v0) < 0 || (ttls[i].ttl != -100 && dlv_set_ttl(s, ttls[i].ttl) < 0))
 			mcp_broken("sender setup");
@@ -431,32 +410,15 @@ static void ttl_wire(void)
 /* TTL 0 when the host is itself a member on the output device (and on lo) */
 static void ttl0_member(void)
 {
-	struct {
-		const char *id;
-		int on_lo;
-		int ttl;
-		unsigned int mask;
-		int ttl_of;
-	} rows[] = {
-		{ "ipv4.sendopts.ttl.wire.ttl_0_local_member_v0", 0, 0, M(PA) | M(LV), LV },
-		{ "ipv4.sendopts.ttl.wire.ttl_1_local_member_v0", 0, 1, M(PA) | M(LV), LV },
-		{ "ipv4.sendopts.ttl.wire.ttl_0_lo_member", 1, 0, M(LL), LL },
+	/* dev: 0 v0, 2 lo */
+	static const struct dlv_path_row rows[] = {
+		{ "ipv4.sendopts.ttl.wire.ttl_0_local_member_v0", 0, DLV_KEEP, 0, M(PA) | M(LV), LV },
+		{ "ipv4.sendopts.ttl.wire.ttl_1_local_member_v0", 0, DLV_KEEP, 1, M(PA) | M(LV), LV },
+		{ "ipv4.sendopts.ttl.wire.ttl_0_lo_member", 2, DLV_KEEP, 0, M(LL), LL },
 	};
 
 	topo(1);
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int s = must_udp(0, "0.0.0.0", 0);
-
-		if (dlv_set_if_index(s, rows[i].on_lo ? idx_lo : idx_v0) < 0 || dlv_set_ttl(s, rows[i].ttl) < 0)
-			mcp_broken("sender setup");
-		observe(s, 300 + (uint32_t)i);
-		obs_begin("%s", rows[i].id);
-		obs_res("send", last_send);
-		obs_counts(rows[i].mask);
-		obs_int("local_ttl", res[rows[i].ttl_of].n ? res[rows[i].ttl_of].first.ttl : -1);
-		obs_end();
-		close(s);
-	}
+	dlv_path_rows(&path, rows, MCP_ARRAY_SIZE(rows), 300);
 }
 
 /* ------------------------------------------------------------------ */
@@ -639,7 +601,7 @@ static void if_path(void)
 
 	topo(0);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int s = must_udp(0, "0.0.0.0", 0);
+		int s = dlv_must_udp(F, 0, "0.0.0.0", 0);
 		struct mcp_res ifr = { 0, 0 };
 		int idx = rows[i].ifindex == -3 ? idx_v0 : rows[i].ifindex;
 
@@ -694,7 +656,7 @@ static void if_looped(void)
 
 	topo(1);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int s = must_udp(0, "0.0.0.0", 0), l = rows[i].local;
+		int s = dlv_must_udp(F, 0, "0.0.0.0", 0), l = rows[i].local;
 
 		if (set_if(s, rows[i].kind, rows[i].addr, NULL, rows[i].ifindex == -4 ? idx_lo : rows[i].ifindex, 0) < 0)
 			mcp_broken("IP_MULTICAST_IF");
@@ -718,7 +680,7 @@ static void optnum_send_opts(void)
 {
 	struct in_addr w0 = mcp_in("10.0.1.1"), back = { 0 };
 	socklen_t l = sizeof(back);
-	int s = must_udp(0, "0.0.0.0", 0), ttl = 9, loop = 0, v = -1;
+	int s = dlv_must_udp(F, 0, "0.0.0.0", 0), ttl = 9, loop = 0, v = -1;
 	struct mcp_res r;
 
 	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 32, &w0, sizeof(w0)));
@@ -731,7 +693,7 @@ static void optnum_send_opts(void)
 	obs_end();
 	close(s);
 
-	s = must_udp(0, "0.0.0.0", 0);
+	s = dlv_must_udp(F, 0, "0.0.0.0", 0);
 	if (dlv_set_if_index(s, idx_v0) < 0)
 		mcp_broken("IP_MULTICAST_IF v0");
 	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 33, &ttl, sizeof(ttl)));
@@ -765,7 +727,7 @@ static void optnum_membership(void)
 	struct ip_mreqn m = { .imr_multiaddr = mcp_in(G2), .imr_ifindex = idx_w0 };
 	unsigned char buf[16];
 	socklen_t l = sizeof(buf);
-	int s = must_udp(0, "0.0.0.0", 0);
+	int s = dlv_must_udp(F, 0, "0.0.0.0", 0);
 	struct mcp_res r;
 
 	r = MCP_TRY(setsockopt(s, IPPROTO_IP, 35, &m, sizeof(m)));

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #define LEN 64
+#define F (&dlv_fam6)
 #define G "ff0e::20:1"
 #define P 6600
 
@@ -55,28 +56,10 @@ static struct mcp_res last_send;
 
 #define M(x) (1u << (x))
 
-static int must_udp6(int flags, const char *addr, uint16_t port)
-{
-	int fd = dlv6_udp(flags, addr, port);
-
-	if (fd < 0)
-		mcp_broken("udp6 socket bound to [%s]:%u", addr, port);
-	return fd;
-}
-
-static int sender_on(int ifindex)
-{
-	int fd = must_udp6(0, "::", 0);
-
-	if (dlv6_set_if(fd, ifindex) < 0 || dlv6_set_loop(fd, 1) < 0)
-		mcp_broken("sentinel sender on ifindex %d", ifindex);
-	return fd;
-}
-
 /* joined on its interface and bound to it: sees only what arrives there */
 static int local_receiver(const char *dev, int ifindex)
 {
-	int fd = must_udp6(DLV6_REUSEADDR, "::", P);
+	int fd = dlv_must_udp(F, DLV6_REUSEADDR, "::", P);
 
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev)) < 0 ||
 	    dlv6_join(fd, G, ifindex) < 0)
@@ -118,13 +101,13 @@ static void topo(int local)
 	topo_links();
 	rfd[PA] = peer_receiver(nsa, "v1");
 	rfd[PB] = peer_receiver(nsb, "w1");
-	sent_v0 = sender_on(idx_v0);
-	sent_w0 = sender_on(idx_w0);
+	sent_v0 = dlv_must_sender_set(F, idx_v0, 1, DLV_KEEP);
+	sent_w0 = dlv_must_sender_set(F, idx_w0, 1, DLV_KEEP);
 	if (local) {
 		rfd[LV] = local_receiver("v0", idx_v0);
 		rfd[LW] = local_receiver("w0", idx_w0);
 		rfd[LL] = local_receiver("lo", idx_lo);
-		sent_lo = sender_on(idx_lo);
+		sent_lo = dlv_must_sender_set(F, idx_lo, 1, DLV_KEEP);
 	}
 }
 
@@ -301,39 +284,36 @@ static void hops_opt(void)
 	get_optlen_rows(get_ids, IPV6_MULTICAST_HOPS, 200);
 }
 
+/* the facts of a sender-path row (dlv_path_rows): the send, the receivers
+ * of mask and, where local names one, the hop limits seen (the peer's too
+ * unless the sender is on lo) */
+static void path_report(const struct dlv_path_row *row)
+{
+	obs_res("send", last_send);
+	obs_counts(row->mask);
+	if (row->local < 0)
+		return;
+	if (row->dev != 2)
+		obs_int("peer_hoplimit", hop_of(PA));
+	obs_int("local_hoplimit", hop_of(row->local));
+}
+
+static const struct dlv_path path = { F, { &idx_v0, &idx_w0, &idx_lo }, observe, path_report };
+
 /* Hop limit 0 and 1 when the host is itself a member on the output device,
  * and on lo: the looped copy and the wire copy part ways */
 static void hops_member(void)
 {
-	static const struct {
-		const char *id;
-		int on_lo;
-		int hops;
-		unsigned int mask;
-		int local;
-	} rows[] = {
-		{ "ipv6.sendopts.hops.path.hops_0_local_member_v0", 0, 0, M(PA) | M(LV), LV },
-		{ "ipv6.sendopts.hops.path.hops_1_local_member_v0", 0, 1, M(PA) | M(LV), LV },
-		{ "ipv6.sendopts.hops.path.hops_5_local_member_v0", 0, 5, M(PA) | M(LV), LV },
-		{ "ipv6.sendopts.hops.path.hops_0_lo", 1, 0, M(LL), LL },
+	/* dev: 0 v0, 2 lo */
+	static const struct dlv_path_row rows[] = {
+		{ "ipv6.sendopts.hops.path.hops_0_local_member_v0", 0, DLV_KEEP, 0, M(PA) | M(LV), LV },
+		{ "ipv6.sendopts.hops.path.hops_1_local_member_v0", 0, DLV_KEEP, 1, M(PA) | M(LV), LV },
+		{ "ipv6.sendopts.hops.path.hops_5_local_member_v0", 0, DLV_KEEP, 5, M(PA) | M(LV), LV },
+		{ "ipv6.sendopts.hops.path.hops_0_lo", 2, DLV_KEEP, 0, M(LL), LL },
 	};
 
 	topo(1);
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int s = must_udp6(0, "::", 0);
-
-		if (dlv6_set_if(s, rows[i].on_lo ? idx_lo : idx_v0) < 0 || dlv6_set_hops(s, rows[i].hops) < 0)
-			mcp_broken("sender setup");
-		observe(s, 200 + (uint32_t)i);
-		obs_begin("%s", rows[i].id);
-		obs_res("send", last_send);
-		obs_counts(rows[i].mask);
-		if (!rows[i].on_lo)
-			obs_int("peer_hoplimit", hop_of(PA));
-		obs_int("local_hoplimit", hop_of(rows[i].local));
-		obs_end();
-		close(s);
-	}
+	dlv_path_rows(&path, rows, MCP_ARRAY_SIZE(rows), 200);
 }
 
 /* ------------------------------------------------------------------ */
@@ -373,37 +353,21 @@ static void loop_opt(void)
 
 static void loop_path(void)
 {
-	struct {
-		const char *id;
-		int dev;	/* 0 v0, 1 w0, 2 lo */
-		int loop;
-		unsigned int mask;
-	} rows[] = {
+	/* dev: 0 v0, 1 w0, 2 lo */
+	static const struct dlv_path_row rows[] = {
 		/* local_v0's own receiver has IPV6_MULTICAST_LOOP 0 (set below) */
-		{ "ipv6.sendopts.loop.path.v0_sender_loop1_receiver_loop0", 0, 1, M(PA) | M(LV) },
-		{ "ipv6.sendopts.loop.path.v0_sender_loop0", 0, 0, M(PA) | M(LV) },
-		{ "ipv6.sendopts.loop.path.w0_sender_loop0_receiver_loop1", 1, 0, M(PB) | M(LW) },
-		{ "ipv6.sendopts.loop.path.w0_sender_loop1", 1, 1, M(PB) | M(LW) },
-		{ "ipv6.sendopts.loop.path.lo_sender_loop0_still_delivers", 2, 0, M(LL) },
-		{ "ipv6.sendopts.loop.path.lo_sender_loop1_one_copy", 2, 1, M(LL) },
+		{ "ipv6.sendopts.loop.path.v0_sender_loop1_receiver_loop0", 0, 1, DLV_KEEP, M(PA) | M(LV), -1 },
+		{ "ipv6.sendopts.loop.path.v0_sender_loop0", 0, 0, DLV_KEEP, M(PA) | M(LV), -1 },
+		{ "ipv6.sendopts.loop.path.w0_sender_loop0_receiver_loop1", 1, 0, DLV_KEEP, M(PB) | M(LW), -1 },
+		{ "ipv6.sendopts.loop.path.w0_sender_loop1", 1, 1, DLV_KEEP, M(PB) | M(LW), -1 },
+		{ "ipv6.sendopts.loop.path.lo_sender_loop0_still_delivers", 2, 0, DLV_KEEP, M(LL), -1 },
+		{ "ipv6.sendopts.loop.path.lo_sender_loop1_one_copy", 2, 1, DLV_KEEP, M(LL), -1 },
 	};
 
 	topo(1);
 	if (dlv6_set_loop(rfd[LV], 0) < 0)
 		mcp_broken("receiver IPV6_MULTICAST_LOOP 0");
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int idx = rows[i].dev == 0 ? idx_v0 : rows[i].dev == 1 ? idx_w0 : idx_lo;
-		int s = must_udp6(0, "::", 0);
-
-		if (dlv6_set_if(s, idx) < 0 || dlv6_set_loop(s, rows[i].loop) < 0)
-			mcp_broken("sender setup");
-		observe(s, 400 + (uint32_t)i);
-		obs_begin("%s", rows[i].id);
-		obs_res("send", last_send);
-		obs_counts(rows[i].mask);
-		obs_end();
-		close(s);
-	}
+	dlv_path_rows(&path, rows, MCP_ARRAY_SIZE(rows), 400);
 }
 
 /* The sender is itself a member on its output interface and on the port:
@@ -420,7 +384,7 @@ static void loop_own(void)
 
 	topo(1);
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int s = must_udp6(DLV6_REUSEADDR, "::", P), own;
+		int s = dlv_must_udp(F, DLV6_REUSEADDR, "::", P), own;
 
 		if (setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, "v0", 2) < 0 || dlv6_join(s, G, idx_v0) < 0 ||
 		    dlv6_set_if(s, idx_v0) < 0 || dlv6_set_loop(s, rows[i].loop) < 0)
@@ -534,7 +498,7 @@ static void bind_dev(int s, const char *dev)
 
 static void path_row(const struct path_row *row, uint32_t tag)
 {
-	int s = must_udp6(0, "::", 0);
+	int s = dlv_must_udp(F, 0, "::", 0);
 	struct mcp_res ifr = { 0, 0 };
 
 	if (row->bind_dev && !row->bind_after)
@@ -607,11 +571,11 @@ static void if_looped(void)
 	int lo_only;
 
 	topo(1);
-	lo_only = must_udp6(DLV6_REUSEADDR, "::", P);
+	lo_only = dlv_must_udp(F, DLV6_REUSEADDR, "::", P);
 	if (dlv6_join(lo_only, G, idx_lo) < 0)
 		mcp_broken("join on lo");
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		int s = must_udp6(0, "::", 0), l = rows[i].local, other;
+		int s = dlv_must_udp(F, 0, "::", 0), l = rows[i].local, other;
 
 		if (dlv6_set_if(s, dev_code(rows[i].dev)) < 0)
 			mcp_broken("IPV6_MULTICAST_IF");

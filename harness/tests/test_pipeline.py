@@ -13,6 +13,7 @@ import pytest
 import yaml
 from tap.parser import Parser
 
+from area_proofs import write_mutated
 from conftest import PYTHON, RECORDED, ROOT, run_harness
 from harness import expected
 from harness.judge import FAIL, PASS, Run, judge
@@ -53,14 +54,7 @@ def test_editing_one_expected_value_fails_naming_that_check(tmp_path, expected_c
 
 def test_one_wrong_observation_fails_naming_that_check(tmp_path):
     target = "ipv4.membership.socket.tcp"
-    lines = []
-    for line in open(RECORDED):
-        rec = json.loads(line)
-        if rec.get("id") == target:
-            rec["facts"]["ip_add_membership_errno"] = "EINVAL"
-        lines.append(json.dumps(rec))
-    obs = tmp_path / "obs.jsonl"
-    obs.write_text("\n".join(lines) + "\n")
+    obs = write_mutated(tmp_path, RECORDED, target, "ip_add_membership_errno", "EINVAL", "EPROTO")
     p = run_harness("--observations", str(obs), "--kernel-release", RELEASE, "--areas", "membership",
                     "--out", str(tmp_path / "out"))
     assert p.returncode == 1

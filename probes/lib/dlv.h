@@ -31,6 +31,9 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/types.h>
 
 /* Generous bound for anything that must arrive: on a loaded 2-core machine a
  * datagram over lo/veth arrives within microseconds; 3 s is only ever spent
@@ -41,7 +44,7 @@
 #define DLV_TAG_SENTINEL 0x53454e54u
 
 struct dlv_rx {
-	uint32_t tag, seq;
+	uint32_t tag, seq;	/* first: the loops of dlv_recv_by() read the tag here */
 	size_t len;
 	int intact;		/* header and payload pattern as sent */
 	int ttl;		/* IP_RECVTTL, -1 if no cmsg */
@@ -58,6 +61,8 @@ int dlv_pin_cpu(void);
 /* mcp_ns_new() with net.core.rps_default_mask 0 inside (devices made there
  * or moved there later stay on the sending CPU). */
 int dlv_ns_new(void);
+/* The same, then setup() (may be NULL) run inside the new namespace. */
+int dlv_ns_new_with(int (*setup)(void));
 
 #define DLV_REUSEADDR 1
 #define DLV_REUSEPORT 2
@@ -66,6 +71,17 @@ int dlv_ns_new(void);
 int dlv_udp(int flags, const char *addr, uint16_t port);
 /* dlv_udp() created inside namespace nsfd; the caller stays where it is. */
 int dlv_udp_in(int nsfd, int flags, const char *addr, uint16_t port);
+
+/* The family-neutral part of dlv_udp()/dlv6_udp(): a UDP socket of family
+ * with SO_REUSE* from flags (DLV_REUSE*), then opts in order, bound to sa. */
+struct dlv_sockopt {
+	int level, opt, val;
+};
+int dlv_udp_bound(int family, int flags, const struct dlv_sockopt *opts, size_t n,
+		  const void *sa, socklen_t salen);
+/* make() (dlv_udp, dlv6_udp) run inside namespace nsfd. */
+typedef int (*dlv_udp_fn)(int flags, const char *addr, uint16_t port);
+int dlv_udp_in_by(dlv_udp_fn make, int nsfd, int flags, const char *addr, uint16_t port);
 
 /* IP_MULTICAST_IF by ifindex (ip_mreqn) / IP_MULTICAST_TTL / IP_MULTICAST_LOOP as int. */
 int dlv_set_if_index(int fd, int ifindex);
@@ -77,10 +93,26 @@ int dlv_get_int(int fd, int level, int opt, int *val);
 ssize_t dlv_send(int fd, const char *dst, uint16_t port, uint32_t tag, uint32_t seq, size_t len);
 /* The same on a connected socket (send()). */
 ssize_t dlv_send_connected(int fd, uint32_t tag, uint32_t seq, size_t len);
+/* Either family: to sa (salen bytes), or with send() when sa is NULL. */
+ssize_t dlv_sendto(int fd, const void *sa, socklen_t salen, uint32_t tag, uint32_t seq, size_t len);
 void dlv_fill(void *buf, uint32_t tag, uint32_t seq, size_t len);
 /* The reverse of dlv_fill: 1 if buf holds an intact test datagram of length n;
  * *tag and *seq are set whenever the magic matches (else 0). */
 int dlv_parse(const void *buf, size_t n, uint32_t *tag, uint32_t *seq);
+
+/* One recvmsg() of either family into d (buffers inside it), the test header
+ * parsed: intact as in struct dlv_rx. -1 and errno when recvmsg fails. */
+struct dlv_msg {
+	unsigned char buf[4096];
+	char cbuf[256];
+	struct sockaddr_storage from;
+	struct iovec iov;
+	struct msghdr m;
+	size_t len;
+	uint32_t tag, seq;
+	int intact;
+};
+int dlv_read_msg(int fd, int flags, struct dlv_msg *d);
 
 /* Wait up to timeout_ms for one datagram; 1 read, 0 nothing by the deadline,
  * -1 error. Non-test datagrams are returned with intact = 0. */
@@ -93,6 +125,75 @@ int dlv_drain(int fd, uint32_t tag, struct dlv_rx *last);
  * first of them. Breaks the scenario when the sentinel never comes: that is a
  * broken setup, not an observation. */
 int dlv_count_until_sentinel(int fd, uint32_t tag, struct dlv_rx *first);
+
+/* The same three for either family (dlv6 uses them): read reads one datagram
+ * into rx, a struct dlv_rx or dlv6_rx of size bytes, whose first member is the
+ * tag; 1 read, -1 error (EAGAIN: nothing queued). */
+typedef int (*dlv_read_fn)(int fd, void *rx, int flags);
+int dlv_recv_by(dlv_read_fn read, int fd, void *rx, int timeout_ms);
+int dlv_drain_by(dlv_read_fn read, size_t size, int fd, uint32_t tag, void *last);
+int dlv_count_until_sentinel_by(dlv_read_fn read, size_t size, int fd, uint32_t tag, void *first);
+
+/*
+ * One family's socket calls, so a scenario written once runs over IPv4
+ * (dlv_fam4) or IPv6 (dlv_fam6, lib/dlv6.c). The dlv_must_* helpers break the
+ * scenario (mcp_broken) where the plain ones return -1.
+ */
+struct dlv_fam {
+	const char *any;	/* wildcard address text */
+	const char *udp_name;	/* "udp", "udp6": for messages */
+	const char *if_opt;	/* name of the MULTICAST_IF option: for messages */
+	int (*udp)(int flags, const char *addr, uint16_t port);
+	int (*set_if)(int fd, int ifindex);
+	int (*set_loop)(int fd, int loop);
+	int (*set_hops)(int fd, int hops);	/* IP_MULTICAST_TTL, IPV6_MULTICAST_HOPS */
+	int (*join)(int fd, const char *group, int ifindex);
+	ssize_t (*send)(int fd, const char *dst, uint16_t port, uint32_t tag, uint32_t seq, size_t len);
+	dlv_read_fn read;	/* into a struct dlv_rx / dlv6_rx */
+};
+extern const struct dlv_fam dlv_fam4, dlv_fam6;
+
+int dlv_must_udp(const struct dlv_fam *f, int flags, const char *addr, uint16_t port);
+/* Unbound sender with MULTICAST_IF ifindex. */
+int dlv_must_sender(const struct dlv_fam *f, int ifindex);
+/* The same, then MULTICAST_LOOP loop and the hop limit (TTL) hops, each
+ * unless DLV_KEEP. */
+#define DLV_KEEP (-100000)
+int dlv_must_sender_set(const struct dlv_fam *f, int ifindex, int loop, int hops);
+void dlv_must_join(const struct dlv_fam *f, int fd, const char *group, int ifindex);
+void dlv_must_send(const struct dlv_fam *f, int fd, const char *dst, uint16_t port,
+		   uint32_t tag, uint32_t seq, size_t len);
+/* The witness must get the datagram tagged tag (positive wait): after that,
+ * every socket on the port has had it delivered or not (one softirq run,
+ * this CPU: see the header comment). */
+void dlv_await_witness(const struct dlv_fam *f, int witness, uint32_t tag);
+
+/* Scenario, either family: an SO_REUSEPORT group of three sockets on port,
+ * each joined to group on ifindex; id_multicast observes what each got of 4
+ * datagrams to the group (multicast is not load-balanced), id_unicast the
+ * total of 6 sent to unicast (it is: each goes to one member). */
+void dlv_reuseport(const struct dlv_fam *f, const char *group, uint16_t port, const char *unicast,
+		   int ifindex, const char *id_multicast, const char *id_unicast);
+
+/* Sender-path rows, either family: for each row a sender on *ifindex[dev]
+ * with MULTICAST_LOOP loop and hop limit hops (DLV_KEEP: untouched); the
+ * probe's observe() sends from it (tag tag0 + row) and reads its receivers,
+ * report() writes the facts of the record id. mask and local are the probe's:
+ * which receivers report() shows. */
+struct dlv_path_row {
+	const char *id;
+	int dev;
+	int loop, hops;
+	unsigned int mask;
+	int local;
+};
+struct dlv_path {
+	const struct dlv_fam *f;
+	const int *ifindex[3];	/* read when the rows run: set by the topology */
+	void (*observe)(int s, uint32_t tag);
+	void (*report)(const struct dlv_path_row *row);
+};
+void dlv_path_rows(const struct dlv_path *p, const struct dlv_path_row *rows, size_t n, uint32_t tag0);
 
 /* ifindex of ifname inside namespace nsfd; -1/ENODEV. */
 int dlv_ifindex_in(int nsfd, const char *ifname);

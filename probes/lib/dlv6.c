@@ -12,12 +12,10 @@
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 int dlv6_pin(void)
@@ -54,29 +52,7 @@ int dlv6_pin(void)
 
 int dlv6_ns_new(void)
 {
-	int fd = dlv_ns_new(), here, e;
-
-	if (fd < 0)
-		return -1;
-	here = mcp_ns_self();
-	if (here < 0 || mcp_ns_enter(fd) < 0) {
-		e = errno;
-		close(fd);
-		if (here >= 0)
-			close(here);
-		errno = e;
-		return -1;
-	}
-	e = dlv6_pin() < 0 ? errno : 0;
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);	/* never go on in the wrong namespace */
-	close(here);
-	if (e) {
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	return dlv_ns_new_with(dlv6_pin);
 }
 
 static int a6(const char *s, struct in6_addr *a)
@@ -90,47 +66,21 @@ static int a6(const char *s, struct in6_addr *a)
 
 int dlv6_udp(int flags, const char *addr, uint16_t port)
 {
+	const struct dlv_sockopt opts[] = {
+		{ IPPROTO_IPV6, IPV6_V6ONLY, !(flags & DLV6_DUAL) },
+		{ IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1 },
+		{ IPPROTO_IPV6, IPV6_RECVPKTINFO, 1 },
+	};
 	struct sockaddr_in6 sin = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
-	int fd, one = 1, v6only = !(flags & DLV6_DUAL), e;
 
 	if (a6(addr, &sin.sin6_addr) < 0)
 		return -1;
-	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (((flags & DLV6_REUSEADDR) && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
-	    ((flags & DLV6_REUSEPORT) && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0) ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) < 0 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	return dlv_udp_bound(AF_INET6, flags, opts, MCP_ARRAY_SIZE(opts), &sin, sizeof(sin));
 }
 
 int dlv6_udp_in(int nsfd, int flags, const char *addr, uint16_t port)
 {
-	int here = mcp_ns_self(), fd, e;
-
-	if (here < 0)
-		return -1;
-	if (mcp_ns_enter(nsfd) < 0) {
-		e = errno;
-		close(here);
-		errno = e;
-		return -1;
-	}
-	fd = dlv6_udp(flags, addr, port);
-	e = errno;
-	if (mcp_ns_enter(here) < 0)
-		_exit(3);
-	close(here);
-	errno = e;
-	return fd;
+	return dlv_udp_in_by(dlv6_udp, nsfd, flags, addr, port);
 }
 
 int dlv6_set_if(int fd, int ifindex)
@@ -162,15 +112,11 @@ int dlv6_leave(int fd, const char *group, int ifindex) { return mreq6(fd, IPV6_L
 
 ssize_t dlv6_send(int fd, const char *dst, uint16_t port, uint32_t tag, uint32_t seq, size_t len)
 {
-	unsigned char buf[2048];
 	struct sockaddr_in6 sin = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
 
-	if (len < 16 || len > sizeof(buf) || a6(dst, &sin.sin6_addr) < 0) {
-		errno = EINVAL;
+	if (a6(dst, &sin.sin6_addr) < 0)
 		return -1;
-	}
-	dlv_fill(buf, tag, seq, len);
-	return sendto(fd, buf, len, 0, (struct sockaddr *)&sin, sizeof(sin));
+	return dlv_sendto(fd, &sin, sizeof(sin), tag, seq, len);
 }
 
 static void read_cmsgs(struct msghdr *m, struct dlv6_rx *rx)
@@ -192,102 +138,30 @@ static void read_cmsgs(struct msghdr *m, struct dlv6_rx *rx)
 
 static int read_one(int fd, struct dlv6_rx *rx, int flags)
 {
-	unsigned char buf[4096];
-	char cbuf[256];
-	struct sockaddr_in6 from = { 0 };
-	struct iovec iov = { buf, sizeof(buf) };
-	struct msghdr m = {
-		.msg_name = &from, .msg_namelen = sizeof(from),
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	ssize_t n = recvmsg(fd, &m, flags);
+	struct dlv_msg d;
 
-	if (n < 0)
+	if (dlv_read_msg(fd, flags, &d) < 0)
 		return -1;
-	memset(rx, 0, sizeof(*rx));
-	rx->hoplimit = -1;
-	rx->len = (size_t)n;
-	rx->src = from.sin6_addr;
-	rx->intact = dlv_parse(buf, (size_t)n, &rx->tag, &rx->seq) && !(m.msg_flags & MSG_TRUNC);
-	read_cmsgs(&m, rx);
+	*rx = (struct dlv6_rx){ .tag = d.tag, .seq = d.seq, .len = d.len, .intact = d.intact, .hoplimit = -1 };
+	memcpy(&rx->src, &((struct sockaddr_in6 *)&d.from)->sin6_addr, sizeof(rx->src));
+	read_cmsgs(&d.m, rx);
 	return 1;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
+static int read_one_cb(int fd, void *rx, int flags) { return read_one(fd, rx, flags); }
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-int dlv6_recv(int fd, struct dlv6_rx *rx, int timeout_ms)
-{
-	long end = now_ms() + timeout_ms;
-
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		long left = end - now_ms();
-		int r;
-
-		if (left < 0)
-			left = 0;
-		r = poll(&p, 1, (int)left);
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (r > 0) {
-			if (read_one(fd, rx, MSG_DONTWAIT) == 1)
-				return 1;
-			if (errno != EAGAIN && errno != EINTR)
-				return -1;
-		}
-		if (left == 0)
-			return 0;
-	}
-}
-
+/* the loops are the IPv4 ones (lib/dlv.c) */
+int dlv6_recv(int fd, struct dlv6_rx *rx, int timeout_ms) { return dlv_recv_by(read_one_cb, fd, rx, timeout_ms); }
 int dlv6_drain(int fd, uint32_t tag, struct dlv6_rx *last)
-{
-	struct dlv6_rx rx;
-	int n = 0;
-
-	/* bounded: a socket cannot hold more than its receive buffer */
-	for (int i = 0; i < 100000 && read_one(fd, &rx, MSG_DONTWAIT) == 1; i++) {
-		if (tag && rx.tag != tag)
-			continue;
-		n++;
-		if (last)
-			*last = rx;
-	}
-	return n;
-}
-
+{ return dlv_drain_by(read_one_cb, sizeof(*last), fd, tag, last); }
 int dlv6_count_until_sentinel(int fd, uint32_t tag, struct dlv6_rx *first)
-{
-	struct dlv6_rx rx;
-	int n = 0;
+{ return dlv_count_until_sentinel_by(read_one_cb, sizeof(*first), fd, tag, first); }
 
-	for (int i = 0; i < 100000; i++) {
-		int r = dlv6_recv(fd, &rx, DLV_POSITIVE_MS);
-
-		if (r < 0)
-			mcp_broken("reading up to the sentinel");
-		if (r == 0) {
-			errno = 0;
-			mcp_broken("sentinel did not arrive within %d ms", DLV_POSITIVE_MS);
-		}
-		if (rx.tag == DLV_TAG_SENTINEL)
-			return n;
-		if (rx.tag == tag) {
-			if (!n && first)
-				*first = rx;
-			n++;
-		}
-	}
-	errno = 0;
-	mcp_broken("no sentinel among 100000 datagrams");
-}
+const struct dlv_fam dlv_fam6 = {
+	.any = "::", .udp_name = "udp6", .if_opt = "IPV6_MULTICAST_IF",
+	.udp = dlv6_udp, .set_if = dlv6_set_if, .set_loop = dlv6_set_loop, .set_hops = dlv6_set_hops, .join = dlv6_join,
+	.send = dlv6_send, .read = read_one_cb,
+};
 
 /* ------------------------------------------------------------------ */
 /* rtnetlink */
@@ -295,16 +169,6 @@ int dlv6_count_until_sentinel(int fd, uint32_t tag, struct dlv6_rx *first)
 struct nlreq6 {
 	char buf[1024] __attribute__((aligned(NLMSG_ALIGNTO)));
 };
-
-static void put(struct nlmsghdr *h, int type, const void *data, size_t len)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
-
-	rta->rta_type = (unsigned short)type;
-	rta->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), data, len);
-	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(rta->rta_len);
-}
 
 static int cidr6(const char *cidr, struct in6_addr *a, int *plen)
 {
@@ -342,8 +206,8 @@ int dlv6_addr_add(const char *ifname, const char *cidr)
 	ifa->ifa_prefixlen = (unsigned char)plen;
 	ifa->ifa_flags = IFA_F_NODAD;
 	ifa->ifa_index = (unsigned int)idx;
-	put(h, IFA_LOCAL, &a, sizeof(a));
-	put(h, IFA_ADDRESS, &a, sizeof(a));
+	mcp_nla_put(h, IFA_LOCAL, &a, sizeof(a));
+	mcp_nla_put(h, IFA_ADDRESS, &a, sizeof(a));
 	return mcp_nl_talk(h);
 }
 
@@ -371,11 +235,11 @@ static int route6(int op, const char *dst, const char *ifname, int type, int tab
 	rtm->rtm_protocol = op == RTM_NEWROUTE ? RTPROT_BOOT : RTPROT_UNSPEC;
 	rtm->rtm_scope = type == RTN_LOCAL ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = (unsigned char)type;
-	put(h, RTA_DST, &d, sizeof(d));
-	put(h, RTA_OIF, &oif, sizeof(oif));
-	put(h, RTA_TABLE, &tbl, sizeof(tbl));
+	mcp_nla_put(h, RTA_DST, &d, sizeof(d));
+	mcp_nla_put(h, RTA_OIF, &oif, sizeof(oif));
+	mcp_nla_put(h, RTA_TABLE, &tbl, sizeof(tbl));
 	if (metric)
-		put(h, RTA_PRIORITY, &metric, sizeof(metric));
+		mcp_nla_put(h, RTA_PRIORITY, &metric, sizeof(metric));
 	return mcp_nl_talk(h);
 }
 

@@ -25,7 +25,7 @@
 #include <sys/types.h>
 
 struct dlv6_rx {
-	uint32_t tag, seq;
+	uint32_t tag, seq;	/* first, as in struct dlv_rx */
 	size_t len;
 	int intact;		/* header and payload pattern as sent */
 	int hoplimit;		/* IPV6_HOPLIMIT cmsg, -1 if none */
@@ -41,6 +41,7 @@ int dlv6_pin(void);
 /* dlv_ns_new() with dlv6_pin() inside. */
 int dlv6_ns_new(void);
 
+/* the same bits as DLV_REUSE* (lib/dlv.h) */
 #define DLV6_REUSEADDR 1
 #define DLV6_REUSEPORT 2
 #define DLV6_DUAL 4		/* IPV6_V6ONLY 0 (default here: 1, pinned per socket) */

@@ -170,6 +170,16 @@ void obs_null(const char *key)
 	jputs("null");
 }
 
+void obs_sysctl_int(const char *key, const char *name)
+{
+	long v = -1;
+
+	if (mcp_sysctl_get_int(name, &v) < 0)
+		obs_null(key);
+	else
+		obs_int(key, v);
+}
+
 void obs_arr_begin(const char *key)
 {
 	jkey(key);

@@ -234,6 +234,8 @@ void obs_int(const char *key, long long v);
 void obs_bool(const char *key, int v);
 void obs_str(const char *key, const char *v);
 void obs_null(const char *key);
+/* the sysctl's value, or null where this namespace has no such sysctl */
+void obs_sysctl_int(const char *key, const char *name);
 /* "ret": rc and "errno": name (null when rc >= 0). Pass errno captured right after the call. */
 void obs_call(const char *prefix, int rc, int err);
 /* Arrays/objects: key NULL inside arrays. */
