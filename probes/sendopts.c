@@ -229,48 +229,25 @@ static void obs_default(const char *id, int opt)
  */
 static void socket_defaults(void)
 {
-	static const struct {
-		int type, proto;
-		const char *ttl, *loop, *all, *mcif;
-	} rows[] = {
-		{ SOCK_DGRAM, IPPROTO_UDPLITE, "ipv4.sendopts.default.udplite.ttl",
-		  "ipv4.sendopts.default.udplite.loop", "ipv4.sendopts.default.udplite.all",
-		  "ipv4.sendopts.default.udplite.mcif" },
-		{ SOCK_DGRAM, IPPROTO_ICMP, "ipv4.sendopts.default.ping.ttl",
-		  "ipv4.sendopts.default.ping.loop", "ipv4.sendopts.default.ping.all",
-		  "ipv4.sendopts.default.ping.mcif" },
-		{ SOCK_RAW, IPPROTO_UDP, "ipv4.sendopts.default.raw_udp.ttl",
-		  "ipv4.sendopts.default.raw_udp.loop", "ipv4.sendopts.default.raw_udp.all",
-		  "ipv4.sendopts.default.raw_udp.mcif" },
-		{ SOCK_RAW, IPPROTO_ICMP, "ipv4.sendopts.default.raw_icmp.ttl",
-		  "ipv4.sendopts.default.raw_icmp.loop", "ipv4.sendopts.default.raw_icmp.all",
-		  "ipv4.sendopts.default.raw_icmp.mcif" },
-		{ SOCK_RAW, IPPROTO_RAW, "ipv4.sendopts.default.raw_ipproto_raw.ttl",
-		  "ipv4.sendopts.default.raw_ipproto_raw.loop", "ipv4.sendopts.default.raw_ipproto_raw.all",
-		  "ipv4.sendopts.default.raw_ipproto_raw.mcif" },
-		{ SOCK_STREAM, IPPROTO_TCP, "ipv4.sendopts.default.tcp.ttl",
-		  "ipv4.sendopts.default.tcp.loop", "ipv4.sendopts.default.tcp.all",
-		  "ipv4.sendopts.default.tcp.mcif" },
+	static const int opts[4] = { IP_MULTICAST_TTL, IP_MULTICAST_LOOP, IP_MULTICAST_ALL, IP_MULTICAST_IF };
+	static const struct dlv_default_row rows[] = {
+		{ SOCK_DGRAM, IPPROTO_UDPLITE, { "ipv4.sendopts.default.udplite.ttl", "ipv4.sendopts.default.udplite.loop",
+						 "ipv4.sendopts.default.udplite.all", "ipv4.sendopts.default.udplite.mcif" } },
+		{ SOCK_DGRAM, IPPROTO_ICMP, { "ipv4.sendopts.default.ping.ttl", "ipv4.sendopts.default.ping.loop",
+					      "ipv4.sendopts.default.ping.all", "ipv4.sendopts.default.ping.mcif" } },
+		{ SOCK_RAW, IPPROTO_UDP, { "ipv4.sendopts.default.raw_udp.ttl", "ipv4.sendopts.default.raw_udp.loop",
+					   "ipv4.sendopts.default.raw_udp.all", "ipv4.sendopts.default.raw_udp.mcif" } },
+		{ SOCK_RAW, IPPROTO_ICMP, { "ipv4.sendopts.default.raw_icmp.ttl", "ipv4.sendopts.default.raw_icmp.loop",
+					    "ipv4.sendopts.default.raw_icmp.all", "ipv4.sendopts.default.raw_icmp.mcif" } },
+		{ SOCK_RAW, IPPROTO_RAW, { "ipv4.sendopts.default.raw_ipproto_raw.ttl",
+					   "ipv4.sendopts.default.raw_ipproto_raw.loop",
+					   "ipv4.sendopts.default.raw_ipproto_raw.all",
+					   "ipv4.sendopts.default.raw_ipproto_raw.mcif" } },
+		{ SOCK_STREAM, IPPROTO_TCP, { "ipv4.sendopts.default.tcp.ttl", "ipv4.sendopts.default.tcp.loop",
+					      "ipv4.sendopts.default.tcp.all", "ipv4.sendopts.default.tcp.mcif" } },
 	};
 
-	/* ping sockets are refused unless the group may use them (default "1 0") */
-	MCP_SAFE(mcp_sysctl_set("net.ipv4.ping_group_range", "0 2147483647"));
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(rows); i++) {
-		const char *ids[] = { rows[i].ttl, rows[i].loop, rows[i].all, rows[i].mcif };
-		static const int opts[] = { IP_MULTICAST_TTL, IP_MULTICAST_LOOP, IP_MULTICAST_ALL, IP_MULTICAST_IF };
-		int fd = MCP_SAFE(socket(AF_INET, rows[i].type | SOCK_CLOEXEC, rows[i].proto));
-
-		for (size_t o = 0; o < MCP_ARRAY_SIZE(opts); o++) {
-			int v = -1;
-			struct mcp_res r = MCP_TRY(dlv_get_int(fd, IPPROTO_IP, opts[o], &v));
-
-			obs_begin("%s", ids[o]);
-			obs_res(NULL, r);
-			obs_int("value", v);
-			obs_end();
-		}
-		close(fd);
-	}
+	dlv_obs_defaults(AF_INET, IPPROTO_IP, opts, rows, MCP_ARRAY_SIZE(rows));
 }
 
 /* ------------------------------------------------------------------ */

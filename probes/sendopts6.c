@@ -602,6 +602,32 @@ static void if_looped(void)
 	close(lo_only);
 }
 
+/*
+ * The multicast defaults of every kind of IPv6 socket (UDP's own are the
+ * hops/loop/mcif.default rows and delivery6's mcast_all.default):
+ * inet6_create() sets them for all protocols alike.
+ */
+static void socket_defaults(void)
+{
+	static const int opts[4] = { IPV6_MULTICAST_HOPS, IPV6_MULTICAST_LOOP, IPV6_MULTICAST_ALL, IPV6_MULTICAST_IF };
+	static const struct dlv_default_row rows[] = {
+		{ SOCK_DGRAM, IPPROTO_UDPLITE, { "ipv6.sendopts.default.udplite.hops", "ipv6.sendopts.default.udplite.loop",
+						 "ipv6.sendopts.default.udplite.all", "ipv6.sendopts.default.udplite.mcif" } },
+		{ SOCK_DGRAM, IPPROTO_ICMPV6, { "ipv6.sendopts.default.ping.hops", "ipv6.sendopts.default.ping.loop",
+						"ipv6.sendopts.default.ping.all", "ipv6.sendopts.default.ping.mcif" } },
+		{ SOCK_RAW, IPPROTO_UDP, { "ipv6.sendopts.default.raw_udp.hops", "ipv6.sendopts.default.raw_udp.loop",
+					   "ipv6.sendopts.default.raw_udp.all", "ipv6.sendopts.default.raw_udp.mcif" } },
+		{ SOCK_RAW, IPPROTO_ICMPV6, { "ipv6.sendopts.default.raw_icmpv6.hops",
+					      "ipv6.sendopts.default.raw_icmpv6.loop",
+					      "ipv6.sendopts.default.raw_icmpv6.all",
+					      "ipv6.sendopts.default.raw_icmpv6.mcif" } },
+		{ SOCK_STREAM, IPPROTO_TCP, { "ipv6.sendopts.default.tcp.hops", "ipv6.sendopts.default.tcp.loop",
+					      "ipv6.sendopts.default.tcp.all", "ipv6.sendopts.default.tcp.mcif" } },
+	};
+
+	dlv_obs_defaults(AF_INET6, IPPROTO_IPV6, opts, rows, MCP_ARRAY_SIZE(rows));
+}
+
 static const struct mcp_scenario scenarios[] = {
 	{ "hops_opt", hops_opt, 0 },
 	{ "hops_member", hops_member, 0 },
@@ -611,6 +637,7 @@ static const struct mcp_scenario scenarios[] = {
 	{ "if_opt", if_opt, 0 },
 	{ "if_path", if_path, 0 },
 	{ "if_looped", if_looped, 0 },
+	{ "socket_defaults", socket_defaults, 0 },
 };
 
 int main(int argc, char **argv)

@@ -620,3 +620,22 @@ const char *dlv_hex(const void *p, size_t n)
 	out[2 * n] = 0;
 	return out;
 }
+
+void dlv_obs_defaults(int family, int level, const int opts[4], const struct dlv_default_row *rows, size_t n)
+{
+	MCP_SAFE(mcp_sysctl_set("net.ipv4.ping_group_range", "0 2147483647"));
+	for (size_t i = 0; i < n; i++) {
+		int fd = MCP_SAFE(socket(family, rows[i].type | SOCK_CLOEXEC, rows[i].proto));
+
+		for (size_t o = 0; o < 4; o++) {
+			int v = -1;
+			struct mcp_res r = MCP_TRY(dlv_get_int(fd, level, opts[o], &v));
+
+			obs_begin("%s", rows[i].ids[o]);
+			obs_res(NULL, r);
+			obs_int("value", v);
+			obs_end();
+		}
+		close(fd);
+	}
+}

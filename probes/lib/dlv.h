@@ -212,6 +212,18 @@ int dlv_link_pair(const char *local, const char *local_cidr, int peer_nsfd,
 /* The same wait for one device in namespace nsfd (-1: here). */
 int dlv_wait_running(int nsfd, const char *ifname);
 
+/*
+ * The multicast defaults of fresh sockets of several kinds: for each row,
+ * one socket of family, type and proto, and getsockopt(level, opts[k]) as
+ * an int recorded under ids[k] (ret, errno, value). Ping sockets need
+ * net.ipv4.ping_group_range (pinned here to every group).
+ */
+struct dlv_default_row {
+	int type, proto;
+	const char *ids[4];
+};
+void dlv_obs_defaults(int family, int level, const int opts[4], const struct dlv_default_row *rows, size_t n);
+
 /* Interface name for an ifindex in namespace nsfd (-1: here); "?" if none. */
 const char *dlv_ifname_in(int nsfd, int ifindex);
 /* Dotted quad in a static ring buffer (4 slots). */
