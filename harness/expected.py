@@ -108,7 +108,9 @@ def _range_text(lo, hi):
                                           "below: %s" % _ver_text(hi) if hi else "") if x)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+# the C parser where libyaml is there (Debian's python3-yaml has it): the
+# suite parses ~1000 checks on every run
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """yaml's mappings keep the last of two equal keys: a check id (or a
     fact) written twice in one file would silently lose its first entry."""
 

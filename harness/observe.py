@@ -60,7 +60,9 @@ class ProbesHere:
         self.names = list(names)
         self.timings = {}
         self.outputs = {}  # name -> [(stdout, stderr, rc)], one per repeat
-        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 2)
+        # every probe at once: they mostly sleep on kernel timers and
+        # witnesses, so the run takes as long as the slowest probe
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs or max(1, len(self.names)))
         self._futures = {n: self._pool.submit(self._run, n) for n in self.names}
 
     def _run(self, name):

@@ -36,7 +36,7 @@
 #define WAIT_MS 2000	/* generous bound for frames that should come */
 #define QUIET_MS 150	/* > IV_MS + timer slack */
 #define SETTLE_MS 300	/* quiet before the query: unsolicited reports are over */
-#define MAXRESP 10	/* the query's max response time, 1/10 s */
+#define MAXRESP 5	/* the query's max response time, 1/10 s: short, it bounds the probe */
 #define PORT 6100
 #define G1 "239.40.0.1"	/* reported by the other member */
 #define G2 "239.40.0.2"	/* reported by nobody else */
