@@ -35,6 +35,7 @@
  */
 #include "mcp.h"
 #include "dlv.h"
+#include "mrt.h"
 
 #include <arpa/inet.h>
 #include <linux/mroute.h>
@@ -252,37 +253,11 @@ static void router(void)
 /* ------------------------------------------------------------------ */
 /* MRT_* errnos */
 
-/* ENOPROTOOPT from MRT_VERSION: no CONFIG_IP_MROUTE; the ids are skipped */
-static int mroute_missing(const char *const *ids, size_t n)
-{
-	int fd = MCP_SAFE(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IGMP));
-	int v = 0, e;
-	socklen_t len = sizeof(v);
-
-	if (!getsockopt(fd, IPPROTO_IP, MRT_VERSION, &v, &len)) {
-		close(fd);
-		return 0;
-	}
-	e = errno;
-	if (e != ENOPROTOOPT && e != EOPNOTSUPP)
-		mcp_broken("MRT_VERSION");
-	for (size_t i = 0; i < n; i++)
-		obs_skip(ids[i], "no IPv4 multicast routing (MRT_VERSION: %s; CONFIG_IP_MROUTE)",
-			 mcp_errname(e));
-	close(fd);
-	return 1;
-}
-
-enum { S_A, S_B, S_UDP, S_RAW_UDP, S_NOCAP, S_N };
 enum { OP_INIT, OP_DONE, OP_ADD_VIF, OP_DEL_VIF, OP_ADD_MFC, OP_DEL_MFC };
+enum { S_A = MRT_S_A, S_B = MRT_S_B, S_UDP = MRT_S_UDP, S_RAW_UDP = MRT_S_RAW_UDP, S_NOCAP = MRT_S_NOCAP };
 
-/* len 0: the option's own size; ifindex 0: m0's, -1: m1's, else this value;
- * vifi is the MFC parent for the MFC ops */
-static const struct api_row {
-	const char *id;
-	int sock, op, len, vifi, ifindex;
-	const char *group;
-} api_rows[] = {
+/* struct mrt_row (lib/mrt.h): idx is the VIF index, or the MFC parent */
+static const struct mrt_row api_rows[] = {
 	/* before any MRT_INIT: allowed to a CAP_NET_ADMIN holder */
 	{ "ipv4.scope.mrt.add_vif_before_init", S_A, OP_ADD_VIF, 0, 5, 0, NULL },
 	{ "ipv4.scope.mrt.del_vif_before_init", S_A, OP_DEL_VIF, 0, 5, 0, NULL },
@@ -317,9 +292,7 @@ static const struct api_row {
 	{ "ipv4.scope.mrt.init_after_done", S_A, OP_INIT, 0, 0, 0, NULL },
 };
 
-static int m0, m1;
-
-static int api_call(int fd, const struct api_row *rw)
+static int api_call(int fd, const struct mrt_row *rw, int m0, int m1)
 {
 	union {
 		int one[2];
@@ -332,124 +305,43 @@ static int api_call(int fd, const struct api_row *rw)
 	memset(&u, 0, sizeof(u));
 	u.one[0] = 1;
 	if (rw->op == OP_ADD_VIF || rw->op == OP_DEL_VIF) {
-		u.vif.vifc_vifi = (vifi_t)rw->vifi;
+		u.vif.vifc_vifi = (vifi_t)rw->idx;
 		u.vif.vifc_flags = VIFF_USE_IFINDEX;
 		u.vif.vifc_threshold = 1;
 		u.vif.vifc_lcl_ifindex = rw->ifindex > 0 ? rw->ifindex : rw->ifindex ? m1 : m0;
 	} else if (rw->op == OP_ADD_MFC || rw->op == OP_DEL_MFC) {
 		u.mfc.mfcc_origin = mcp_in(SRC);
 		u.mfc.mfcc_mcastgrp = mcp_in(rw->group);
-		u.mfc.mfcc_parent = (vifi_t)rw->vifi;
+		u.mfc.mfcc_parent = (vifi_t)rw->idx;
 		u.mfc.mfcc_ttls[31] = 1;
 	}
 	return setsockopt(fd, IPPROTO_IP, opt[rw->op], &u,
 			  rw->len ? (socklen_t)rw->len : size[rw->op]);
 }
 
-/* The call from a child that has left the netns owner's user namespace: it
- * keeps the socket but holds no CAP_NET_ADMIN over the netns any more.
- * 1: done (*res set), 0: no user namespaces here (*err says why). */
-static int api_call_nocap(const struct api_row *rw, struct mcp_res *res, int *err)
-{
-	int p[2], st = 0, fd = MCP_SAFE(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IGMP));
-	struct mcp_res r = { -1, 0 };
-	pid_t pid;
+static const struct mrt_family ipmr = {
+	.domain = AF_INET, .proto = IPPROTO_IGMP, .level = IPPROTO_IP,
+	.opt_init = MRT_INIT, .opt_done = MRT_DONE, .opt_version = MRT_VERSION,
+	.routing = "IPv4 multicast routing", .version_name = "MRT_VERSION",
+	.config = "CONFIG_IP_MROUTE",
+	.mc_forwarding = "net.ipv4.conf.all.mc_forwarding",
+	.call = api_call,
+};
 
-	MCP_SAFE(pipe(p));
-	pid = MCP_SAFE(fork());
-	if (!pid) {
-		close(p[0]);
-		if (unshare(CLONE_NEWUSER) < 0)
-			r = (struct mcp_res){ -2, errno };
-		else
-			r = MCP_TRY(api_call(fd, rw));
-		_exit(write(p[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);
-	}
-	close(p[1]);
-	if (read(p[0], &r, sizeof(r)) != sizeof(r) || waitpid(pid, &st, 0) != pid || st)
-		mcp_broken("child without CAP_NET_ADMIN");
-	close(p[0]);
-	close(fd);
-	*err = r.err;
-	if (r.rc == -2)
-		return 0;
-	*res = r;
-	return 1;
+static void mrt_api_rows(void)
+{
+	mrt_api(&ipmr, api_rows, MCP_ARRAY_SIZE(api_rows));
 }
 
-static void mrt_api(void)
-{
-	const char *ids[MCP_ARRAY_SIZE(api_rows)];
-	int fds[S_N];
-
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(api_rows); i++)
-		ids[i] = api_rows[i].id;
-	if (mroute_missing(ids, MCP_ARRAY_SIZE(ids)))
-		return;
-	MCP_SAFE(mcp_veth_add("m0", "m1", -1));
-	m0 = MCP_SAFE(mcp_ifindex("m0"));
-	m1 = MCP_SAFE(mcp_ifindex("m1"));
-	fds[S_A] = MCP_SAFE(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IGMP));
-	fds[S_B] = MCP_SAFE(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IGMP));
-	fds[S_UDP] = MCP_SAFE(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-	fds[S_RAW_UDP] = MCP_SAFE(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_UDP));
-	fds[S_NOCAP] = -1;
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(api_rows); i++) {
-		const struct api_row *rw = &api_rows[i];
-		struct mcp_res r;
-		int e;
-
-		if (rw->sock == S_NOCAP) {
-			if (!api_call_nocap(rw, &r, &e)) {
-				obs_skip(rw->id, "no user namespace to drop CAP_NET_ADMIN in (unshare: %s)",
-					 mcp_errname(e));
-				continue;
-			}
-		} else {
-			r = MCP_TRY(api_call(fds[rw->sock], rw));
-		}
-		obs_begin("%s", rw->id);
-		obs_res(NULL, r);
-		obs_end();
-	}
-	for (int i = 0; i < S_NOCAP; i++)
-		close(fds[i]);
-}
-
-/* ------------------------------------------------------------------ */
 /* net.ipv4.conf.all.mc_forwarding: owned by MRT_INIT / MRT_DONE */
-
-static const char mc_forwarding_id[] = "ipv4.scope.mrt.mc_forwarding";
-
 static void mc_forwarding(void)
 {
-	static const char *const ids[] = { mc_forwarding_id };
-	static const char *const name = "net.ipv4.conf.all.mc_forwarding";
-	long before = -1, init = -1, done = -1;
-	struct mcp_res w;
-	int fd, one = 1;
-
-	if (mroute_missing(ids, 1))
-		return;
-	MCP_SAFE(mcp_sysctl_get_int(name, &before));
-	fd = MCP_SAFE(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IGMP));
-	MCP_SAFE(setsockopt(fd, IPPROTO_IP, MRT_INIT, &one, sizeof(one)));
-	MCP_SAFE(mcp_sysctl_get_int(name, &init));
-	w = MCP_TRY(mcp_sysctl_set_int(name, 0));
-	MCP_SAFE(setsockopt(fd, IPPROTO_IP, MRT_DONE, NULL, 0));
-	MCP_SAFE(mcp_sysctl_get_int(name, &done));
-	close(fd);
-	obs_begin("%s", mc_forwarding_id);
-	obs_int("before_init", before);
-	obs_int("after_init", init);
-	obs_res("write_0", w);
-	obs_int("after_done", done);
-	obs_end();
+	mrt_mc_forwarding(&ipmr, "ipv4.scope.mrt.mc_forwarding");
 }
 
 static const struct mcp_scenario scenarios[] = {
 	{ "router", router, 0 },
-	{ "mrt_api", mrt_api, 0 },
+	{ "mrt_api", mrt_api_rows, 0 },
 	{ "mc_forwarding", mc_forwarding, 0 },
 };
 

@@ -34,6 +34,7 @@
 #include "mcp.h"
 #include "dlv.h"
 #include "dlv6.h"
+#include "mrt.h"
 
 #include <arpa/inet.h>
 #include <linux/mroute6.h>
@@ -132,26 +133,8 @@ static int add_mfc(int fd, const char *group)
 	return setsockopt(fd, IPPROTO_IPV6, MRT6_ADD_MFC, &m, sizeof(m));
 }
 
-/* ENOPROTOOPT from MRT6_VERSION: no CONFIG_IPV6_MROUTE; the ids are skipped */
-static int mroute6_missing(const char *const *ids, size_t n)
-{
-	int fd = MCP_SAFE(socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6));
-	int v = 0, e;
-	socklen_t len = sizeof(v);
-
-	if (!getsockopt(fd, IPPROTO_IPV6, MRT6_VERSION, &v, &len)) {
-		close(fd);
-		return 0;
-	}
-	e = errno;
-	if (e != ENOPROTOOPT && e != EOPNOTSUPP)
-		mcp_broken("MRT6_VERSION");
-	for (size_t i = 0; i < n; i++)
-		obs_skip(ids[i], "no IPv6 multicast routing (MRT6_VERSION: %s; CONFIG_IPV6_MROUTE)",
-			 mcp_errname(e));
-	close(fd);
-	return 1;
-}
+/* the MRT6_* API, with its rows, at the end */
+static const struct mrt_family ip6mr;
 
 static int router_missing(void)
 {
@@ -160,7 +143,7 @@ static int router_missing(void)
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(route_rows); i++)
 		ids[i] = route_rows[i].id;
 	ids[MCP_ARRAY_SIZE(route_rows)] = forwarded_counter_id;
-	return mroute6_missing(ids, MCP_ARRAY_SIZE(ids));
+	return mrt_missing(&ip6mr, ids, MCP_ARRAY_SIZE(ids));
 }
 
 static void topo(void)
@@ -252,16 +235,11 @@ static void router(void)
 /* ------------------------------------------------------------------ */
 /* MRT6_* errnos */
 
-enum { S_A, S_B, S_UDP, S_RAW_UDP, S_NOCAP, S_N };
 enum { OP_INIT, OP_DONE, OP_ADD_MIF, OP_DEL_MIF, OP_ADD_MFC, OP_DEL_MFC };
+enum { S_A = MRT_S_A, S_B = MRT_S_B, S_UDP = MRT_S_UDP, S_RAW_UDP = MRT_S_RAW_UDP, S_NOCAP = MRT_S_NOCAP };
 
-/* len 0: the option's own size; ifindex 0: m0's, -1: m1's, else this value;
- * mifi is the MFC parent for the MFC ops */
-static const struct api_row {
-	const char *id;
-	int sock, op, len, mifi, ifindex;
-	const char *group;
-} api_rows[] = {
+/* struct mrt_row (lib/mrt.h): idx is the MIF index, or the MFC parent */
+static const struct mrt_row api_rows[] = {
 	/* before any MRT6_INIT: allowed to a CAP_NET_ADMIN holder */
 	{ "ipv6.scope.mrt6.add_mif_before_init", S_A, OP_ADD_MIF, 0, 5, 0, NULL },
 	{ "ipv6.scope.mrt6.del_mif_before_init", S_A, OP_DEL_MIF, 0, 5, 0, NULL },
@@ -296,9 +274,7 @@ static const struct api_row {
 	{ "ipv6.scope.mrt6.init_after_done", S_A, OP_INIT, 0, 0, 0, NULL },
 };
 
-static int m0, m1;
-
-static int api_call(int fd, const struct api_row *rw)
+static int api_call(int fd, const struct mrt_row *rw, int m0, int m1)
 {
 	union {
 		int one[2];
@@ -312,121 +288,39 @@ static int api_call(int fd, const struct api_row *rw)
 	memset(&u, 0, sizeof(u));
 	u.one[0] = 1;
 	if (rw->op == OP_ADD_MIF) {
-		u.mif.mif6c_mifi = (mifi_t)rw->mifi;
+		u.mif.mif6c_mifi = (mifi_t)rw->idx;
 		u.mif.mif6c_pifi = (unsigned short)(rw->ifindex > 0 ? rw->ifindex : rw->ifindex ? m1 : m0);
 	} else if (rw->op == OP_DEL_MIF) {
-		u.mifi = (mifi_t)rw->mifi;
+		u.mifi = (mifi_t)rw->idx;
 	} else if (rw->op == OP_ADD_MFC || rw->op == OP_DEL_MFC) {
 		if (sock_in6(&u.mfc.mf6cc_origin, SRC) < 0 || sock_in6(&u.mfc.mf6cc_mcastgrp, rw->group) < 0)
 			mcp_broken("address %s", rw->group);
-		u.mfc.mf6cc_parent = (mifi_t)rw->mifi;
+		u.mfc.mf6cc_parent = (mifi_t)rw->idx;
 		IF_SET(1, &u.mfc.mf6cc_ifset);
 	}
 	return setsockopt(fd, IPPROTO_IPV6, opt[rw->op], &u,
 			  rw->len ? (socklen_t)rw->len : size[rw->op]);
 }
 
-/* The call from a child that has left the netns owner's user namespace: it
- * keeps the socket but holds no CAP_NET_ADMIN over the netns any more.
- * 1: done (*res set), 0: no user namespaces here (*err says why). */
-static int api_call_nocap(const struct api_row *rw, struct mcp_res *res, int *err)
-{
-	int p[2], st = 0, fd = MCP_SAFE(socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6));
-	struct mcp_res r = { -1, 0 };
-	pid_t pid;
-
-	MCP_SAFE(pipe(p));
-	pid = MCP_SAFE(fork());
-	if (!pid) {
-		close(p[0]);
-		if (unshare(CLONE_NEWUSER) < 0)
-			r = (struct mcp_res){ -2, errno };
-		else
-			r = MCP_TRY(api_call(fd, rw));
-		_exit(write(p[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);
-	}
-	close(p[1]);
-	if (read(p[0], &r, sizeof(r)) != sizeof(r) || waitpid(pid, &st, 0) != pid || st)
-		mcp_broken("child without CAP_NET_ADMIN");
-	close(p[0]);
-	close(fd);
-	*err = r.err;
-	if (r.rc == -2)
-		return 0;
-	*res = r;
-	return 1;
-}
+static const struct mrt_family ip6mr = {
+	.domain = AF_INET6, .proto = IPPROTO_ICMPV6, .level = IPPROTO_IPV6,
+	.opt_init = MRT6_INIT, .opt_done = MRT6_DONE, .opt_version = MRT6_VERSION,
+	.routing = "IPv6 multicast routing", .version_name = "MRT6_VERSION",
+	.config = "CONFIG_IPV6_MROUTE",
+	.mc_forwarding = "net.ipv6.conf.all.mc_forwarding",
+	.pin = dlv6_pin,
+	.call = api_call,
+};
 
 static void mrt6_api(void)
 {
-	const char *ids[MCP_ARRAY_SIZE(api_rows)];
-	int fds[S_N];
-
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(api_rows); i++)
-		ids[i] = api_rows[i].id;
-	if (mroute6_missing(ids, MCP_ARRAY_SIZE(ids)))
-		return;
-	MCP_SAFE(dlv6_pin());
-	MCP_SAFE(mcp_veth_add("m0", "m1", -1));
-	m0 = MCP_SAFE(mcp_ifindex("m0"));
-	m1 = MCP_SAFE(mcp_ifindex("m1"));
-	fds[S_A] = MCP_SAFE(socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6));
-	fds[S_B] = MCP_SAFE(socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6));
-	fds[S_UDP] = MCP_SAFE(socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-	fds[S_RAW_UDP] = MCP_SAFE(socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_UDP));
-	fds[S_NOCAP] = -1;
-	for (size_t i = 0; i < MCP_ARRAY_SIZE(api_rows); i++) {
-		const struct api_row *rw = &api_rows[i];
-		struct mcp_res r;
-		int e;
-
-		if (rw->sock == S_NOCAP) {
-			if (!api_call_nocap(rw, &r, &e)) {
-				obs_skip(rw->id, "no user namespace to drop CAP_NET_ADMIN in (unshare: %s)",
-					 mcp_errname(e));
-				continue;
-			}
-		} else {
-			r = MCP_TRY(api_call(fds[rw->sock], rw));
-		}
-		obs_begin("%s", rw->id);
-		obs_res(NULL, r);
-		obs_end();
-	}
-	for (int i = 0; i < S_NOCAP; i++)
-		close(fds[i]);
+	mrt_api(&ip6mr, api_rows, MCP_ARRAY_SIZE(api_rows));
 }
 
-/* ------------------------------------------------------------------ */
 /* net.ipv6.conf.all.mc_forwarding: owned by MRT6_INIT / MRT6_DONE */
-
-static const char mc_forwarding_id[] = "ipv6.scope.mrt6.mc_forwarding";
-
 static void mc_forwarding(void)
 {
-	static const char *const ids[] = { mc_forwarding_id };
-	static const char *const name = "net.ipv6.conf.all.mc_forwarding";
-	long before = -1, init = -1, done = -1;
-	struct mcp_res w;
-	int fd, one = 1;
-
-	if (mroute6_missing(ids, 1))
-		return;
-	MCP_SAFE(dlv6_pin());
-	MCP_SAFE(mcp_sysctl_get_int(name, &before));
-	fd = MCP_SAFE(socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6));
-	MCP_SAFE(setsockopt(fd, IPPROTO_IPV6, MRT6_INIT, &one, sizeof(one)));
-	MCP_SAFE(mcp_sysctl_get_int(name, &init));
-	w = MCP_TRY(mcp_sysctl_set_int(name, 0));
-	MCP_SAFE(setsockopt(fd, IPPROTO_IPV6, MRT6_DONE, NULL, 0));
-	MCP_SAFE(mcp_sysctl_get_int(name, &done));
-	close(fd);
-	obs_begin("%s", mc_forwarding_id);
-	obs_int("before_init", before);
-	obs_int("after_init", init);
-	obs_res("write_0", w);
-	obs_int("after_done", done);
-	obs_end();
+	mrt_mc_forwarding(&ip6mr, "ipv6.scope.mrt6.mc_forwarding");
 }
 
 static const struct mcp_scenario scenarios[] = {
