@@ -1216,7 +1216,7 @@ static int sender_macvlan(void *arg)
 {
 	struct sender *sd = arg;
 
-	if (sfl_macvlan_add(sd->name, "h0", sd->ns) < 0)
+	if (mcp_macvlan_add(sd->name, "h0", sd->ns) < 0)
 		mcp_broken("macvlan %s", sd->name);
 	return 0;
 }

@@ -616,12 +616,10 @@ int mcp_link_set_mac(const char *ifname, const unsigned char mac[6])
 	return nl_talk(h);
 }
 
-int mcp_veth_add(const char *name, const char *peer, int peer_nsfd)
+/* RTM_NEWLINK creating a device named name into h. */
+static void newlink_create(struct nlmsghdr *h, const char *name)
 {
-	struct nlreq r;
-	struct nlmsghdr *h = NLREQ_INIT(r);
-	struct ifinfomsg *ifi, *pifi;
-	struct rtattr *li, *data, *pinfo;
+	struct ifinfomsg *ifi;
 
 	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
 	h->nlmsg_type = RTM_NEWLINK;
@@ -629,6 +627,39 @@ int mcp_veth_add(const char *name, const char *peer, int peer_nsfd)
 	ifi = NLMSG_DATA(h);
 	ifi->ifi_family = AF_UNSPEC;
 	mcp_nla_put(h, IFLA_IFNAME, name, strlen(name) + 1);
+}
+
+int mcp_macvlan_add(const char *name, const char *lower, int nsfd)
+{
+	struct nlreq r;
+	struct nlmsghdr *h = NLREQ_INIT(r);
+	struct rtattr *li;
+	int link = mcp_ifindex(lower);
+	uint32_t l, fd;
+
+	if (link < 0)
+		return -1;
+	l = (uint32_t)link;
+	newlink_create(h, name);
+	mcp_nla_put(h, IFLA_LINK, &l, sizeof(l));
+	if (nsfd >= 0) {
+		fd = (uint32_t)nsfd;
+		mcp_nla_put(h, IFLA_NET_NS_FD, &fd, sizeof(fd));
+	}
+	li = mcp_nla_nest(h, IFLA_LINKINFO);
+	mcp_nla_put(h, IFLA_INFO_KIND, "macvlan", 7);
+	mcp_nla_nest_end(h, li);
+	return nl_talk(h);
+}
+
+int mcp_veth_add(const char *name, const char *peer, int peer_nsfd)
+{
+	struct nlreq r;
+	struct nlmsghdr *h = NLREQ_INIT(r);
+	struct ifinfomsg *pifi;
+	struct rtattr *li, *data, *pinfo;
+
+	newlink_create(h, name);
 	li = mcp_nla_nest(h, IFLA_LINKINFO);
 	mcp_nla_put(h, IFLA_INFO_KIND, "veth", 4);
 	data = mcp_nla_nest(h, IFLA_INFO_DATA);

@@ -116,6 +116,8 @@ int mcp_link_set_mac(const char *ifname, const unsigned char mac[6]);
 int mcp_link_wait_up(const char *ifname, int deadline_ms);
 /* veth pair; the peer end is moved into peer_nsfd (-1: stays here). */
 int mcp_veth_add(const char *name, const char *peer, int peer_nsfd);
+/* A macvlan device on lower, created in namespace nsfd (-1: here). */
+int mcp_macvlan_add(const char *name, const char *lower, int nsfd);
 int mcp_link_del(const char *ifname);
 /* "10.0.0.1/24", or "2001:db8::5/64" (added IFA_F_NODAD) */
 int mcp_addr_add(const char *ifname, const char *cidr);

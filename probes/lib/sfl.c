@@ -292,38 +292,3 @@ void sfl_obs_mcfilter(const char *key)
 	sfl_obs_mcfilter_group(key, NULL);
 }
 
-/* ------------------------------------------------------------------ */
-/* rtnetlink: macvlan */
-
-struct sfl_nlreq {
-	char buf[1024] __attribute__((aligned(NLMSG_ALIGNTO)));
-};
-
-int sfl_macvlan_add(const char *name, const char *lower, int nsfd)
-{
-	struct sfl_nlreq r;
-	struct nlmsghdr *h = (struct nlmsghdr *)memset(r.buf, 0, sizeof(r.buf));
-	struct ifinfomsg *ifi;
-	struct rtattr *li;
-	int link = mcp_ifindex(lower);
-	uint32_t l, fd;
-
-	if (link < 0)
-		return -1;
-	l = (uint32_t)link;
-	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
-	h->nlmsg_type = RTM_NEWLINK;
-	h->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	ifi = NLMSG_DATA(h);
-	ifi->ifi_family = AF_UNSPEC;
-	mcp_nla_put(h, IFLA_IFNAME, name, strlen(name) + 1);
-	mcp_nla_put(h, IFLA_LINK, &l, sizeof(l));
-	if (nsfd >= 0) {
-		fd = (uint32_t)nsfd;
-		mcp_nla_put(h, IFLA_NET_NS_FD, &fd, sizeof(fd));
-	}
-	li = mcp_nla_put(h, IFLA_LINKINFO, NULL, 0);
-	mcp_nla_put(h, IFLA_INFO_KIND, "macvlan", 7);
-	li->rta_len = (unsigned short)((char *)h + h->nlmsg_len - (char *)li);
-	return mcp_nl_talk(h);
-}

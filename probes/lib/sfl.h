@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * sfl.h - helpers for source-filter probes: source-filter socket options
- * built byte by byte (no flexible-array games), /proc/net/mcfilter rows
- * normalised to stable strings, and a macvlan link for "several hosts behind
- * one wire" topologies.
+ * built byte by byte (no flexible-array games) and /proc/net/mcfilter rows
+ * normalised to stable strings. (The macvlan link for "several hosts behind
+ * one wire" topologies is mcp_macvlan_add.)
  *
  * Like mcp.h: helpers return -1 and set errno; nothing here judges.
  */
@@ -67,7 +67,5 @@ void sfl_obs_mcfilter(const char *key);
 /* only the rows of one group (dotted) */
 void sfl_obs_mcfilter_group(const char *key, const char *group);
 
-/* a macvlan (default mode) on lower, created straight into nsfd (-1: here) */
-int sfl_macvlan_add(const char *name, const char *lower, int nsfd);
 
 #endif
