@@ -189,30 +189,45 @@ static int guarded_alloc(struct guarded *g, size_t size)
 	return 0;
 }
 
+/* A guarded buffer of size filled with SFL_GUARD for a get; NULL on failure. */
+static unsigned char *msf_get_buf(struct guarded *gd, size_t size, struct sfl_get *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (guarded_alloc(gd, size) < 0)
+		return NULL;
+	memset(gd->b, SFL_GUARD, size);
+	return gd->b;
+}
+
+/* The getsockopt itself, its result and the buffer as the kernel left it. */
+static void msf_get_call(int fd, int opt, struct guarded *gd, size_t size, socklen_t optlen, struct sfl_get *out,
+			 size_t hdr, size_t entry, size_t fmode_off, size_t numsrc_off)
+{
+	socklen_t len = optlen;
+
+	errno = 0;
+	out->rc = getsockopt(fd, IPPROTO_IP, opt, gd->b, &len);
+	out->err = out->rc < 0 ? errno : 0;
+	out->optlen_out = len;
+	msf_result(out, gd->b, size, hdr, entry, fmode_off, numsrc_off);
+	munmap(gd->map, gd->maplen);
+}
+
 int sfl_ip_msf_get(int fd, const char *group, const char *ifaddr, uint32_t numsrc,
 		   unsigned int alloc_n, socklen_t optlen, struct sfl_get *out)
 {
 	size_t size = SFL_IMSF_SIZE(alloc_n);
 	struct guarded gd;
-	unsigned char *b;
+	unsigned char *b = msf_get_buf(&gd, size, out);
 	struct in_addr g = mcp_in(group), i = mcp_in(ifaddr);
-	socklen_t len = optlen;
 
-	memset(out, 0, sizeof(*out));
-	if (guarded_alloc(&gd, size) < 0)
+	if (!b)
 		return -1;
-	b = gd.b;
-	memset(b, SFL_GUARD, size);
 	memcpy(b, &g, 4);
 	memcpy(b + 4, &i, 4);
 	/* imsf_fmode stays guard: whether the kernel wrote the header shows */
 	put32(b + 12, numsrc);
-	errno = 0;
-	out->rc = getsockopt(fd, IPPROTO_IP, IP_MSFILTER, b, &len);
-	out->err = out->rc < 0 ? errno : 0;
-	out->optlen_out = len;
-	msf_result(out, b, size, SFL_IMSF_HDR, 4, 8, 12);
-	munmap(gd.map, gd.maplen);
+	msf_get_call(fd, IP_MSFILTER, &gd, size, optlen, out, SFL_IMSF_HDR, 4, 8, 12);
 	return 0;
 }
 
@@ -221,26 +236,17 @@ int sfl_mcast_msf_get(int fd, const char *group, int ifindex, uint32_t numsrc,
 {
 	size_t size = SFL_GF_SIZE(alloc_n);
 	struct guarded gd;
-	unsigned char *b;
-	socklen_t len = optlen;
+	unsigned char *b = msf_get_buf(&gd, size, out);
 
-	memset(out, 0, sizeof(*out));
-	if (guarded_alloc(&gd, size) < 0)
+	if (!b)
 		return -1;
-	b = gd.b;
-	memset(b, SFL_GUARD, size);
 	memset(b, 0, offsetof(struct group_filter, gf_fmode));
 	put32(b + offsetof(struct group_filter, gf_interface), (uint32_t)ifindex);
 	put_sin(b + offsetof(struct group_filter, gf_group), group);
 	/* gf_fmode stays guard: whether the kernel wrote the header shows */
 	put32(b + offsetof(struct group_filter, gf_numsrc), numsrc);
-	errno = 0;
-	out->rc = getsockopt(fd, IPPROTO_IP, MCAST_MSFILTER, b, &len);
-	out->err = out->rc < 0 ? errno : 0;
-	out->optlen_out = len;
-	msf_result(out, b, size, SFL_GF_HDR, SFL_GF_ENTRY, offsetof(struct group_filter, gf_fmode),
-		   offsetof(struct group_filter, gf_numsrc));
-	munmap(gd.map, gd.maplen);
+	msf_get_call(fd, MCAST_MSFILTER, &gd, size, optlen, out, SFL_GF_HDR, SFL_GF_ENTRY,
+		     offsetof(struct group_filter, gf_fmode), offsetof(struct group_filter, gf_numsrc));
 	return 0;
 }
 
