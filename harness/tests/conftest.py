@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -13,6 +14,13 @@ PYTHON = "/usr/bin/python3"
 RECORDED = os.path.join(DATA, "membership-6.18.44.jsonl")
 
 sys.path.insert(0, ROOT)
+
+
+def write_dedented(d, rel, text):
+    """Writes dedented text to d/rel, making the folders on the way."""
+    p = d / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(textwrap.dedent(text))
 
 
 def run_harness(*args, cwd=ROOT, timeout=300, **kw):

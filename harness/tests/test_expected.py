@@ -1,17 +1,11 @@
 """expected/ loading: override selection by kernel release, and refusal of
 expectations without reasons."""
 
-import textwrap
 
 import pytest
 
+from conftest import write_dedented as write
 from harness import expected
-
-
-def write(d, rel, text):
-    p = d / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(textwrap.dedent(text))
 
 
 @pytest.fixture

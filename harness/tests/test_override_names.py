@@ -5,20 +5,13 @@ proposes files by the same rule."""
 
 import os
 import shutil
-import textwrap
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, write_dedented as write
 from harness import bless, expected
 
 V = expected.parse_release
-
-
-def write(d, rel, text):
-    p = d / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(textwrap.dedent(text))
 
 
 @pytest.fixture
