@@ -446,16 +446,6 @@ static void sc_mac(void)
 
 #define DEFAULT_WAIT_MS 3000	/* generous: the default interval is 1 s */
 
-static void obs_sysctl(const char *key, const char *name)
-{
-	long v = -1;
-
-	if (mcp_sysctl_get_int(name, &v) < 0)
-		obs_str(key, mcp_errname(errno));
-	else
-		obs_int(key, v);
-}
-
 static void sc_defaults(void)
 {
 	static const struct {
@@ -477,15 +467,15 @@ static void sc_defaults(void)
 
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(globals); i++) {
 		obs_begin("%s", globals[i].id);
-		obs_sysctl("value", globals[i].name);
+		obs_sysctl_int("value", globals[i].name);
 		obs_end();
 	}
 	for (size_t i = 0; i < MCP_ARRAY_SIZE(confs); i++) {
 		obs_begin("%s", confs[i].id);
 		snprintf(name, sizeof(name), "net.ipv4.conf.all.%s", confs[i].key);
-		obs_sysctl("all", name);
+		obs_sysctl_int("all", name);
 		snprintf(name, sizeof(name), "net.ipv4.conf.default.%s", confs[i].key);
-		obs_sysctl("default", name);
+		obs_sysctl_int("default", name);
 		obs_end();
 	}
 }
