@@ -444,8 +444,6 @@ static void sc_mac(void)
  * how the VM lane proves these checks can fail.
  */
 
-#define DEFAULT_WAIT_MS 3000	/* generous: the default interval is 1 s */
-
 static void sc_defaults(void)
 {
 	static const struct {
@@ -480,21 +478,6 @@ static void sc_defaults(void)
 	}
 }
 
-/*
- * After a change's reports, the next change decides whether they were all:
- * igmp_ifc_event() restarts the interface timer, and its report carries
- * every record that still has retransmissions left (crcount), so a record
- * of the earlier change riding along means its repeats were not over. A
- * witness instead of a quiet window of one default interval.
- */
-static void next_change_witness(int fd, const char *group, const char *id)
-{
-	wire_mark();
-	wire_join(fd, group);
-	mcap_wait(&wire.cap, 1, WIRE_WAIT_MS, 0);
-	wire_emit_frames(id);
-}
-
 /* Join with nothing about IGMP pinned: version, robustness and interval as shipped. */
 static void sc_default_join(void)
 {
@@ -505,10 +488,10 @@ static void sc_default_join(void)
 	w = wire_udp();
 	wire_mark();
 	wire_join(s, "239.3.0.1");
-	mcap_wait(&wire.cap, 2, DEFAULT_WAIT_MS, 0);
+	mcap_wait(&wire.cap, 2, WIRE_DEFAULT_WAIT_MS, 0);
 	wire_emit_frames("ipv4.igmp.default.join.reports");
 	wire_emit_frames("ipv4.igmp.default.join.repeat_spacing_honours_interval");
-	next_change_witness(w, "239.3.0.9", "ipv4.igmp.default.join.next_change_report_holds_only_its_record");
+	wire_next_change_witness(w, "239.3.0.9", "ipv4.igmp.default.join.next_change_report_holds_only_its_record");
 }
 
 /*
@@ -532,10 +515,10 @@ static void sc_default_leave(void)
 	mcp_pin(iv, shipped);
 	wire_mark();
 	wire_leave(s, "239.3.0.2");
-	mcap_wait(&wire.cap, 2, DEFAULT_WAIT_MS, 0);
+	mcap_wait(&wire.cap, 2, WIRE_DEFAULT_WAIT_MS, 0);
 	wire_emit_frames("ipv4.igmp.default.leave.reports");
 	wire_emit_frames("ipv4.igmp.default.leave.repeat_spacing_honours_interval");
-	next_change_witness(w, "239.3.0.9", "ipv4.igmp.default.leave.next_change_report_holds_only_its_record");
+	wire_next_change_witness(w, "239.3.0.9", "ipv4.igmp.default.leave.next_change_report_holds_only_its_record");
 }
 
 static const struct mcp_scenario scenarios[] = {

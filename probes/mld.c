@@ -531,8 +531,6 @@ static void obs_sysctl(const char *id, const char *name)
 	obs_end();
 }
 
-#define DEFAULT_WAIT_MS 3000	/* generous: the default interval is 1 s */
-
 /*
  * The kernel's defaults in a fresh namespace, and one join at those
  * defaults. The link comes up at the pinned interval, so its own reports
@@ -566,13 +564,10 @@ static void sc_default(void)
 	mcp_pin(v0_iv, shipped);
 	wire_mark();
 	wire_join(s, "ff15::1:1");
-	mcap_wait(&wire.cap, 2, DEFAULT_WAIT_MS, 0);
+	mcap_wait(&wire.cap, 2, WIRE_DEFAULT_WAIT_MS, 0);
 	wire_emit_frames("ipv6.mld.default.robustness_repeats_on_the_wire");
 	wire_emit_frames("ipv6.mld.default.repeat_spacing_within_default_interval");
-	wire_mark();
-	wire_join(w, "ff15::1:9");
-	mcap_wait(&wire.cap, 1, WIRE_WAIT_MS, 0);
-	wire_emit_frames("ipv6.mld.default.next_change_report_holds_only_its_record");
+	wire_next_change_witness(w, "ff15::1:9", "ipv6.mld.default.next_change_report_holds_only_its_record");
 }
 
 static const struct mcp_scenario scenarios[] = {

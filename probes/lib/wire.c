@@ -292,3 +292,11 @@ void wire_obs_igmp6(const char *key)
 	}
 	emit_sorted(key, rows, n);
 }
+
+void wire_next_change_witness_at(const char *file, int line, int fd, const char *group, const char *id)
+{
+	wire_mark();
+	wire_join(fd, group);
+	mcap_wait(&wire.cap, 1, WIRE_WAIT_MS, 0);
+	wire_emit_frames_at(file, line, id);
+}

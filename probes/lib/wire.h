@@ -25,6 +25,7 @@
 #define WIRE_QUIET_MS 150	/* > the pinned report interval + timer slack: a further repeat lands inside */
 #define WIRE_WAIT_MS 2000	/* generous bound for frames that should come */
 #define WIRE_SETTLE_MS 300	/* quiet before a window: earlier reports are over */
+#define WIRE_DEFAULT_WAIT_MS 3000	/* generous for repeats at the shipped 1 s interval */
 
 struct wire {
 	int family;		/* AF_INET or AF_INET6 */
@@ -57,6 +58,16 @@ void wire_ask(const void *frame, int len, int want, int silent_ms);
 /* Every frame held since the last mark, under check id; "at" is the caller's line. */
 void wire_emit_frames_at(const char *file, int line, const char *id);
 #define wire_emit_frames(id) wire_emit_frames_at(__FILE__, __LINE__, id)
+/*
+ * After a change's reports, the next change decides whether they were all:
+ * the interface timer restarts (igmp_ifc_event / mld_ifc_event) and its
+ * report carries every record that still has retransmissions left, so a
+ * record of the earlier change riding along means its repeats were not
+ * over. fd joins group; its first report is recorded under id. A witness
+ * instead of a quiet window of one default interval.
+ */
+void wire_next_change_witness_at(const char *file, int line, int fd, const char *group, const char *id);
+#define wire_next_change_witness(fd, group, id) wire_next_change_witness_at(__FILE__, __LINE__, fd, group, id)
 /* The same with "users": wire_users(group). */
 void wire_emit_users_at(const char *file, int line, const char *id, const char *group);
 #define wire_emit_users(id, group) wire_emit_users_at(__FILE__, __LINE__, id, group)
