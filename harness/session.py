@@ -50,10 +50,11 @@ class Session:
     def start(self):
         """Live runs: start watching the kernel log, then every probe."""
         if self.source is None:
-            from . import scapy_compat
-            threading.Thread(target=scapy_compat.prewarm, daemon=True, name="scapy-prewarm").start()
-            self.watch = kmsg.Watch()
             names = [n for n in self.probes if n in self.areas]
+            if any(decoders.has_decoder(n) for n in names):
+                from . import scapy_compat
+                threading.Thread(target=scapy_compat.prewarm, daemon=True, name="scapy-prewarm").start()
+            self.watch = kmsg.Watch()
             self.source = observe.ProbesHere(self.opts.bindir, names, repeat=self.opts.repeat,
                                              extra_args=self.opts.probe_args)
 

@@ -4,6 +4,7 @@ judged on its raw facts. A decoder module `harness/decoders/<area>.py`
 defines decode(check_id, facts) -> facts."""
 
 import importlib
+import importlib.util
 
 
 def decode(area, cid, facts):
@@ -14,3 +15,8 @@ def decode(area, cid, facts):
             return facts
         raise
     return mod.decode(cid, facts)
+
+
+def has_decoder(area):
+    """Whether area's raw facts go through a decoder (frames: scapy)."""
+    return importlib.util.find_spec("harness.decoders." + area) is not None
